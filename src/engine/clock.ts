@@ -1,0 +1,136 @@
+/**
+ * Where the engine, the limiters and the simulator get time from. Injecting one keeps tests
+ * deterministic: nothing in this package reads `Date.now()` or calls `setTimeout` directly.
+ */
+export interface Clock {
+  /** Milliseconds since some fixed origin (only differences matter). */
+  now(): number;
+  /**
+   * Resolves after `ms` milliseconds. Rejects with `signal.reason` as soon as `signal` aborts
+   * (at once if it already has), and leaves no timer behind in either case.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+/** The real clock: `Date.now()` and `setTimeout`. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep(ms, signal) {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    if (!(ms > 0)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(abortReason(signal!));
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  },
+};
+
+interface PendingSleep {
+  at: number;
+  seq: number;
+  resolve: () => void;
+}
+
+/** A clock whose time only moves when told to. For tests and virtual-time simulations. */
+export interface ManualClock extends Clock {
+  /** Moves time forward by `ms`, waking every sleeper due on the way, in order. */
+  advance(ms: number): Promise<void>;
+  /** Moves time to the next pending wake-up (if any) and wakes it. Returns false when nothing is pending. */
+  next(): Promise<boolean>;
+  /** Number of sleeps not yet woken. */
+  pending(): number;
+  /**
+   * Keeps advancing to the next wake-up until `promise` settles (or `maxSteps` wake-ups pass),
+   * then returns its result. Handy to drive a call that sleeps several times.
+   */
+  run<T>(promise: Promise<T>, maxSteps?: number): Promise<T>;
+}
+
+/** Lets pending promise callbacks run, so code woken by a sleep reaches its next sleep. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+  await new Promise<void>((r) => setImmediate(r));
+}
+
+export function createManualClock(start = 0): ManualClock {
+  let time = start;
+  let seq = 0;
+  const sleepers: PendingSleep[] = [];
+
+  const wakeDue = async (until: number) => {
+    for (;;) {
+      await settle();
+      sleepers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const first = sleepers[0];
+      if (!first || first.at > until) break;
+      sleepers.shift();
+      time = Math.max(time, first.at);
+      first.resolve();
+    }
+    time = Math.max(time, until);
+    await settle();
+  };
+
+  const clock: ManualClock = {
+    now: () => time,
+    sleep(ms, signal) {
+      if (signal?.aborted) return Promise.reject(abortReason(signal));
+      return new Promise<void>((resolve, reject) => {
+        const entry: PendingSleep = {
+          at: time + Math.max(0, Number.isFinite(ms) ? ms : 0),
+          seq: seq++,
+          resolve: () => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          },
+        };
+        const onAbort = () => {
+          const i = sleepers.indexOf(entry);
+          if (i >= 0) sleepers.splice(i, 1);
+          reject(abortReason(signal!));
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        sleepers.push(entry);
+      });
+    },
+    advance: (ms) => wakeDue(time + ms),
+    async next() {
+      await settle();
+      sleepers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const first = sleepers[0];
+      if (!first) return false;
+      await wakeDue(first.at);
+      return true;
+    },
+    pending: () => sleepers.length,
+    async run(promise, maxSteps = 10_000) {
+      let done = false;
+      const tracked = promise.finally(() => {
+        done = true;
+      });
+      tracked.catch(() => {});
+      for (let i = 0; i < maxSteps; i++) {
+        await settle();
+        if (done) break;
+        if (!(await clock.next())) {
+          await settle();
+          if (done) break;
+          throw new Error('ManualClock.run: the promise is still pending and nothing is sleeping');
+        }
+      }
+      return tracked;
+    },
+  };
+  return clock;
+}
