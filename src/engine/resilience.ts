@@ -1,0 +1,201 @@
+/**
+ * `createResilience`: the policy engine. A call that succeeds at once costs one function call and a
+ * promise; only a failure enters the retry loop (see retry-loop.ts).
+ */
+import { classify } from '../errors/classify.js';
+import type { Failure } from '../errors/failure.js';
+import { chatKey, CHAT_ID_KEYS, hasChatId, rewriteChatId } from '../policy/chat-ids.js';
+import { decide, freshBudget, type CallBudget, type Decision } from '../policy/decide.js';
+import { DEFAULT_POLICY, checkOption, resolvePolicy, POLICY_CHECKS } from '../policy/defaults.js';
+import { BUILTIN_RULES } from '../policy/builtin-rules.js';
+import type { PolicyOptions, ResilienceOptions, ResolvedPolicy } from '../policy/options.js';
+import { compileRules, policyResolver, type CompiledRule, type Rule } from '../policy/rules.js';
+import { runAttempt } from './attempt.js';
+import { createMemoryChatIdStore } from './chat-id-store.js';
+import { systemClock } from './clock.js';
+import { EventHub } from './events.js';
+import { retryAfterFailure } from './retry-loop.js';
+import type { EngineState } from './state.js';
+import type { Attempt, AttemptFn, CallInfo, CallParams, Disposer, Listener, ResilienceEvents } from './types.js';
+import { validateCall } from './validate-call.js';
+
+/** What `explain` says the policy would do with one failure. */
+export interface Explanation extends Decision {
+  /** The failure as `classify` saw it. */
+  failure: Failure;
+  /** The name of the rule whose overrides applied, if one matched. */
+  rule?: string;
+}
+
+/** What `resilience.with()` accepts: policy options, and rules that go before the parent's. */
+export interface DerivedOptions extends PolicyOptions {
+  rules?: Rule[];
+}
+
+export interface Resilience {
+  /** Runs `fn(attempt)` and reacts to its failures. Rejects with the last original error when it gives up. */
+  call<T>(fn: AttemptFn<T>, info?: CallInfo): Promise<T>;
+  /**
+   * Binds `fn` and `info` into a function. Calling it runs `call(fn, info)`; `params` (when given)
+   * replace `info.params`, and `options` may add a signal, a DC or an idempotency flag for that call.
+   */
+  wrap<T>(
+    fn: AttemptFn<T>,
+    info?: CallInfo,
+  ): (params?: CallParams, options?: Pick<CallInfo, 'signal' | 'dc' | 'idempotent'>) => Promise<T>;
+  /** What the policy would do with `error` on a first failed attempt of this call, without running anything. */
+  explain(error: unknown, info?: CallInfo, budget?: Partial<CallBudget>): Explanation;
+  /**
+   * A policy with `overrides` on top of this one, sharing its listeners, chat-id store, home DC,
+   * limiters and flood gates (a 429 seen through one still pauses the other).
+   */
+  with(overrides: DerivedOptions): Resilience;
+  /** The resolved policy (defaults filled in). */
+  readonly policy: Readonly<ResolvedPolicy>;
+  /** The home DC learned from USER/PHONE/NETWORK_MIGRATE, if any. */
+  readonly homeDc: number | undefined;
+  on<K extends keyof ResilienceEvents>(name: K, listener: Listener<ResilienceEvents[K]>): Disposer;
+  onRetry(listener: Listener<ResilienceEvents['retry']>): Disposer;
+  onFloodWait(listener: Listener<ResilienceEvents['floodWait']>): Disposer;
+  onDcMigrate(listener: Listener<ResilienceEvents['dcMigrate']>): Disposer;
+  onChatMigrate(listener: Listener<ResilienceEvents['chatMigrate']>): Disposer;
+  onGiveUp(listener: Listener<ResilienceEvents['giveUp']>): Disposer;
+  /** Releases timers, limiters and subscriptions; later calls reject. Idempotent. */
+  close(): Promise<void>;
+}
+
+const WHERE = 'createResilience';
+const ENGINE_KEYS = ['clock', 'random', 'chatIdStore', 'rules', 'builtinRules'] as const;
+const KNOWN_KEYS = new Set<string>([...Object.keys(POLICY_CHECKS), ...ENGINE_KEYS]);
+
+export function createResilience(options: ResilienceOptions = {}): Resilience {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${WHERE}: options must be an object`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_KEYS.has(key)) throw new TypeError(`${WHERE}: unknown option "${key}"`);
+  }
+  const policy = resolvePolicy(WHERE, options, DEFAULT_POLICY);
+  const userRules = compileRules(WHERE, options.rules);
+  if (options.builtinRules !== undefined && typeof options.builtinRules !== 'boolean') {
+    throw new TypeError(`${WHERE}: option "builtinRules" must be a boolean`);
+  }
+  const builtins = options.builtinRules === false ? [] : compileRules('built-in rules', BUILTIN_RULES);
+  const { clock = systemClock, random = Math.random, chatIdStore = createMemoryChatIdStore() } = options;
+  checkOption(WHERE, 'clock', clock, (c) =>
+    typeof c === 'object' && c !== null && typeof (c as { now?: unknown }).now === 'function' && typeof (c as { sleep?: unknown }).sleep === 'function'
+      ? undefined
+      : 'an object with now() and sleep(ms, signal)',
+  );
+  checkOption(WHERE, 'random', random, (r) => (typeof r === 'function' ? undefined : 'a function returning a number in [0, 1)'));
+  checkOption(WHERE, 'chatIdStore', chatIdStore, (s) =>
+    typeof s === 'object' && s !== null && typeof (s as { get?: unknown }).get === 'function' && typeof (s as { set?: unknown }).set === 'function'
+      ? undefined
+      : 'an object with get(oldChatId) and set(oldChatId, newChatId)',
+  );
+
+  const state: EngineState = {
+    clock,
+    random,
+    events: new EventHub<ResilienceEvents>((error) => state.reportError(error)),
+    chatIdStore,
+    homeDc: undefined,
+    closed: false,
+    reportError(error) {
+      const message = error instanceof Error ? error.message : String(error);
+      process.emitWarning(`telegram-resilience: ${message}`, 'TelegramResilienceWarning');
+    },
+  };
+  return engine(state, policy, userRules, builtins);
+}
+
+function engine(
+  state: EngineState,
+  policy: ResolvedPolicy,
+  userRules: readonly CompiledRule[],
+  builtins: readonly CompiledRule[],
+): Resilience {
+  const frozenPolicy = Object.freeze({ ...policy });
+  const policyFor = policyResolver(policy, [...userRules, ...builtins]);
+
+  async function call<T>(fn: AttemptFn<T>, info: CallInfo = {}): Promise<T> {
+    validateCall('resilience.call', fn, info);
+    if (state.closed) throw new Error('telegram-resilience: call() after close()');
+    const { signal } = info;
+    signal?.throwIfAborted();
+    let params = info.params;
+    if (hasChatId(params)) params = await applyKnownMigrations(state, params!);
+    const attempt: Attempt = { method: info.method, params, dc: info.dc ?? state.homeDc, number: 1, signal };
+    const startedAt = state.clock.now();
+    try {
+      return await runAttempt(fn, attempt, signal);
+    } catch (error) {
+      return retryAfterFailure(state, policyFor(info).policy, fn, info, attempt, error, startedAt);
+    }
+  }
+
+  const resilience: Resilience = {
+    call,
+    wrap(fn, info = {}) {
+      validateCall('resilience.wrap', fn, info);
+      return (params, options) => call(fn, { ...info, ...options, params: params ?? info.params });
+    },
+    explain(error, info = {}, budget = {}) {
+      const failure = classify(error);
+      const { policy: applied, rule } = policyFor(info);
+      const decision = decide({
+        failure,
+        policy: applied,
+        budget: { ...freshBudget(), ...budget },
+        method: info.method,
+        idempotent: info.idempotent,
+        params: info.params,
+        // The upper edge of the jitter window: explain reports the longest wait the policy may choose.
+        random: () => 1,
+      });
+      return rule ? { ...decision, failure, rule: rule.name } : { ...decision, failure };
+    },
+    with(overrides) {
+      if (typeof overrides !== 'object' || overrides === null) throw new TypeError('resilience.with: overrides must be an object');
+      const { rules, ...policyOverrides } = overrides;
+      for (const key of Object.keys(policyOverrides)) {
+        if (!(key in POLICY_CHECKS)) throw new TypeError(`resilience.with: unknown option "${key}"`);
+      }
+      const derivedRules = [...compileRules('resilience.with', rules), ...userRules];
+      return engine(state, resolvePolicy('resilience.with', policyOverrides, policy), derivedRules, builtins);
+    },
+    policy: frozenPolicy,
+    get homeDc() {
+      return state.homeDc;
+    },
+    on: (name, listener) => state.events.on(name, listener),
+    onRetry: (listener) => state.events.on('retry', listener),
+    onFloodWait: (listener) => state.events.on('floodWait', listener),
+    onDcMigrate: (listener) => state.events.on('dcMigrate', listener),
+    onChatMigrate: (listener) => state.events.on('chatMigrate', listener),
+    onGiveUp: (listener) => state.events.on('giveUp', listener),
+    async close() {
+      state.closed = true;
+      state.events.clear();
+    },
+  };
+  return resilience;
+}
+
+/** Rewrites chat ids the store knows to have migrated, before the request is sent. */
+async function applyKnownMigrations(state: EngineState, params: CallParams): Promise<CallParams> {
+  let result = params;
+  for (const key of CHAT_ID_KEYS) {
+    const k = chatKey(result[key]);
+    if (k === undefined) continue;
+    let mapped: number | undefined;
+    try {
+      mapped = await state.chatIdStore.get(k);
+    } catch (error) {
+      state.reportError(error);
+      continue;
+    }
+    if (mapped !== undefined) result = rewriteChatId(result, result[key] as number | string, mapped);
+  }
+  return result;
+}

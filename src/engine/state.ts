@@ -1,0 +1,23 @@
+import type { Failure } from '../errors/failure.js';
+import type { ChatIdStore } from './chat-id-store.js';
+import type { Clock } from './clock.js';
+import type { EventHub } from './events.js';
+import type { Attempt, ResilienceEvents } from './types.js';
+
+/**
+ * What a resilience and every policy derived from it with `.with()` share: listeners, the chat-id
+ * store, the home DC, and (with throttling) the limiters and flood gates.
+ */
+export interface EngineState {
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly events: EventHub<ResilienceEvents>;
+  readonly chatIdStore: ChatIdStore;
+  /** The account's home DC, learned from USER/PHONE/NETWORK_MIGRATE; calls without an explicit DC go there. */
+  homeDc: number | undefined;
+  closed: boolean;
+  /** Called for every failed attempt before deciding (flood gates hook in here). */
+  onFailure?: (failure: Failure, attempt: Attempt) => void | Promise<void>;
+  /** Where errors of side machinery (a store, a listener) go: they must never fail a call. */
+  reportError(error: unknown): void;
+}

@@ -1,0 +1,49 @@
+/**
+ * telegram-resilience: make any Telegram API call survive what Telegram throws at it.
+ */
+export { classify, parseMtprotoName } from './errors/classify.js';
+export type { Failure, FailureKind } from './errors/failure.js';
+export { FAILURE_KINDS } from './errors/failure.js';
+export {
+  TelegramError,
+  RetryAfter,
+  ChatMigrated,
+  NetworkError,
+  TimedOut,
+  BadRequest,
+  Forbidden,
+  InvalidToken,
+  Conflict,
+  InvalidServerResponse,
+  isTelegramError,
+} from './errors/telegram-error.js';
+export type { ResponseParameters, TelegramErrorFields } from './errors/telegram-error.js';
+
+export { createResilience } from './engine/resilience.js';
+export type { Resilience, Explanation } from './engine/resilience.js';
+export { systemClock, createManualClock } from './engine/clock.js';
+export type { Clock, ManualClock } from './engine/clock.js';
+export { createMemoryChatIdStore } from './engine/chat-id-store.js';
+export type { ChatIdStore } from './engine/chat-id-store.js';
+export type {
+  Action,
+  Attempt,
+  AttemptFn,
+  CallInfo,
+  CallParams,
+  ChatMigrateEvent,
+  DcMigrateEvent,
+  Disposer,
+  FloodWaitEvent,
+  GiveUpEvent,
+  Listener,
+  ResilienceEvents,
+  RetryEvent,
+} from './engine/types.js';
+
+export type { PolicyOptions, ResilienceOptions, ResolvedPolicy } from './policy/options.js';
+export { DEFAULT_POLICY } from './policy/defaults.js';
+export type { CallBudget, Decision } from './policy/decide.js';
+export { isIdempotentMethod, NON_IDEMPOTENT_PREFIXES, NON_IDEMPOTENT_METHODS } from './policy/idempotency.js';
+
+export { createBotApi } from './botapi/index.js';

@@ -1,0 +1,272 @@
+/**
+ * The pacing scheduler. One bot-wide rate (smooth spacing, so no 1 s window ever sees more than
+ * the limit) is shared by all chats; each chat has its own limit (private: smooth 1/s; group: at most
+ * N in any 60 s window, which allows a burst of N). Chats wait in two heaps:
+ *  - `waiting`, by the time their own limit (and their flood gates) next allow a message;
+ *  - `ready`, chats their limit allows now, competing only for the bot-wide slots. The chat with the
+ *    most queued work goes first (its own limit makes it the long pole of a broadcast), then FIFO.
+ * So a message its chat's limit allows never waits behind messages only the bot-wide limit holds, and
+ * a busy chat gets each next slot as soon as its limit allows. A call that needs no waiting is let
+ * through synchronously: no timer, no promise.
+ */
+import type { Clock } from '../engine/clock.js';
+import type { FloodGates } from './flood-gates.js';
+import { IndexedHeap, type HeapItem } from './heap.js';
+import type { ChatKind, ChatScope } from './scope.js';
+import type { ResolvedThrottle } from './throttle-options.js';
+
+const GROUP_WINDOW_MS = 60_000;
+
+interface Job {
+  seq: number;
+  chat: ChatState | undefined;
+  paid: boolean;
+  method: string | undefined;
+  resolve: () => void;
+  reject: (reason: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+interface ChatState extends HeapItem {
+  key: string;
+  kind: ChatKind;
+  queue: Job[];
+  /** Private chats: the earliest time the next message may go. */
+  nextAt: number;
+  /** Groups: send times of the last N messages, oldest first. */
+  window: number[];
+  /** When this chat next becomes ready (valid while it sits in `waiting`). */
+  readyAt: number;
+  lastSentAt: number;
+}
+
+export interface PaceRequest {
+  chat: ChatScope | undefined;
+  paid: boolean;
+  method: string | undefined;
+  signal: AbortSignal | undefined;
+}
+
+export class PacingScheduler {
+  private readonly chats = new Map<string, ChatState>();
+  private readonly waiting = new IndexedHeap<ChatState>((a, b) => a.readyAt < b.readyAt || (a.readyAt === b.readyAt && headSeq(a) < headSeq(b)));
+  private readonly ready = new IndexedHeap<ChatState>(
+    (a, b) => a.queue.length > b.queue.length || (a.queue.length === b.queue.length && headSeq(a) < headSeq(b)),
+  );
+  /** Jobs bound to no chat: they only wait for the bot-wide slot, FIFO. */
+  private readonly unbound: Job[] = [];
+  /** Chats that went idle, oldest first; `idleHead` is the next to look at (no O(n) shift). */
+  private idle: Array<{ chat: ChatState; at: number }> = [];
+  private idleHead = 0;
+  private nextFreeAt = 0;
+  private nextPaidAt = 0;
+  private seq = 0;
+  private wake: { at: number; controller: AbortController } | undefined;
+  private closed = false;
+  private readonly freeInterval: number;
+  private readonly paidInterval: number;
+  private readonly chatInterval: number;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly limits: ResolvedThrottle,
+    private readonly gates: FloodGates,
+  ) {
+    // Whole milliseconds, rounded up: spacing a hair wider than the limit never trips a window check.
+    this.freeInterval = Math.ceil(1000 / limits.globalPerSecond);
+    this.paidInterval = Math.ceil(1000 / limits.paidBroadcastPerSecond);
+    this.chatInterval = Math.ceil(1000 / limits.chatPerSecond);
+    gates.onClose(() => this.replan());
+  }
+
+  /** Number of chats with pacing state (for tests and the memory benchmark). */
+  get trackedChats(): number {
+    return this.chats.size;
+  }
+
+  get queued(): number {
+    let n = this.unbound.length;
+    for (const chat of this.chats.values()) n += chat.queue.length;
+    return n;
+  }
+
+  /**
+   * Waits for a slot. Returns `undefined` when the call may go at once (the slot is already taken),
+   * else a promise that resolves when it may go, or rejects on abort or close.
+   */
+  acquire(request: PaceRequest): Promise<void> | undefined {
+    if (this.closed) return Promise.reject(new Error('telegram-resilience: the limiter was closed'));
+    const now = this.clock.now();
+    this.sweepIdle(now);
+    const chat = request.chat ? this.chatState(request.chat) : undefined;
+    const nobodyAhead = chat ? chat.queue.length === 0 : this.unbound.length === 0;
+    if (nobodyAhead && this.ready.size === 0 && this.unbound.length === 0) {
+      const at = Math.max(this.globalReadyAt(request.paid), chat ? this.chatReadyAt(chat, request.method) : 0, this.gates.openAt('bot'));
+      if (at <= now) {
+        this.take(chat, request.paid, now);
+        return undefined;
+      }
+    }
+    return new Promise<void>((resolve, reject) => {
+      const job: Job = { seq: this.seq++, chat, paid: request.paid, method: request.method, resolve, reject, signal: request.signal, onAbort: undefined };
+      if (request.signal) {
+        if (request.signal.aborted) return reject(request.signal.reason);
+        job.onAbort = () => this.cancel(job, request.signal!.reason);
+        request.signal.addEventListener('abort', job.onAbort, { once: true });
+      }
+      if (chat) {
+        chat.queue.push(job);
+        if (chat.queue.length === 1) this.placeChat(chat, now);
+        else if (this.ready.has(chat)) this.ready.update(chat);
+      } else {
+        this.unbound.push(job);
+      }
+      this.pump();
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake?.controller.abort();
+    this.wake = undefined;
+    const error = new Error('telegram-resilience: the limiter was closed');
+    for (const job of this.unbound.splice(0)) this.settle(job, error);
+    for (const chat of this.chats.values()) for (const job of chat.queue.splice(0)) this.settle(job, error);
+    this.chats.clear();
+  }
+
+  private chatState(scope: ChatScope): ChatState {
+    let chat = this.chats.get(scope.key);
+    if (!chat) {
+      chat = { key: scope.key, kind: scope.kind, queue: [], nextAt: 0, window: [], readyAt: 0, lastSentAt: 0, heapIndex: -1 };
+      this.chats.set(scope.key, chat);
+    }
+    return chat;
+  }
+
+  private globalReadyAt(paid: boolean): number {
+    return paid ? this.nextPaidAt : this.nextFreeAt;
+  }
+
+  /** When this chat's own limit and gates next allow a message (for `method`). */
+  private chatReadyAt(chat: ChatState, method: string | undefined): number {
+    let at = Math.max(this.gates.openAt(chat.key), method ? this.gates.openAt(`method:${method}`) : 0);
+    if (chat.kind === 'private') at = Math.max(at, chat.nextAt);
+    else if (chat.window.length >= this.limits.groupPerMinute) at = Math.max(at, chat.window[0]! + GROUP_WINDOW_MS);
+    return at;
+  }
+
+  private take(chat: ChatState | undefined, paid: boolean, now: number): void {
+    if (paid) this.nextPaidAt = Math.max(this.nextPaidAt, now) + this.paidInterval;
+    else this.nextFreeAt = Math.max(this.nextFreeAt, now) + this.freeInterval;
+    if (!chat) return;
+    chat.lastSentAt = now;
+    if (chat.kind === 'private') chat.nextAt = Math.max(chat.nextAt, now) + this.chatInterval;
+    else {
+      chat.window.push(now);
+      while (chat.window.length > this.limits.groupPerMinute) chat.window.shift();
+    }
+    if (chat.queue.length === 0) this.idle.push({ chat, at: now + this.limits.idleChatTtlMs });
+  }
+
+  /** Puts a chat whose head job changed into the right heap. */
+  private placeChat(chat: ChatState, now: number): void {
+    this.waiting.remove(chat);
+    this.ready.remove(chat);
+    const head = chat.queue[0];
+    if (!head) return;
+    chat.readyAt = this.chatReadyAt(chat, head.method);
+    if (chat.readyAt <= now) this.ready.push(chat);
+    else this.waiting.push(chat);
+  }
+
+  /** A gate closed: chats that were ready may not be anymore. */
+  private replan(): void {
+    if (this.closed) return;
+    const now = this.clock.now();
+    const all: ChatState[] = [];
+    for (const chat of this.chats.values()) if (chat.queue.length > 0) all.push(chat);
+    for (const chat of all) this.placeChat(chat, now);
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    const now = this.clock.now();
+    // Chats whose own limit now allows them move to the ready heap.
+    for (let top = this.waiting.peek(); top && top.readyAt <= now; top = this.waiting.peek()) {
+      this.waiting.pop();
+      this.placeChat(top, now);
+    }
+    const botOpenAt = this.gates.openAt('bot');
+    for (;;) {
+      const chat = this.ready.peek();
+      const job = chat ? chat.queue[0]! : this.unbound[0];
+      if (!job) break;
+      // Unbound jobs queue FIFO with ready chats: whichever was asked for first.
+      const useUnbound = this.unbound.length > 0 && (!chat || this.unbound[0]!.seq < job.seq);
+      const next = useUnbound ? this.unbound[0]! : job;
+      const at = Math.max(this.globalReadyAt(next.paid), botOpenAt);
+      if (at > now) return this.sleepUntil(at);
+      if (useUnbound) this.unbound.shift();
+      else {
+        chat!.queue.shift();
+        this.placeChat(chat!, now);
+      }
+      this.take(next.chat, next.paid, now);
+      this.settle(next);
+    }
+    const nextChat = this.waiting.peek();
+    if (nextChat) this.sleepUntil(nextChat.readyAt);
+  }
+
+  private sleepUntil(at: number): void {
+    if (this.wake && this.wake.at <= at) return;
+    this.wake?.controller.abort();
+    const controller = new AbortController();
+    this.wake = { at, controller };
+    this.clock.sleep(at - this.clock.now(), controller.signal).then(
+      () => {
+        if (this.wake?.controller === controller) this.wake = undefined;
+        this.pump();
+      },
+      () => {},
+    );
+  }
+
+  private cancel(job: Job, reason: unknown): void {
+    const list = job.chat ? job.chat.queue : this.unbound;
+    const i = list.indexOf(job);
+    if (i < 0) return;
+    list.splice(i, 1);
+    if (job.chat && i === 0) this.placeChat(job.chat, this.clock.now());
+    else if (job.chat && this.ready.has(job.chat)) this.ready.update(job.chat);
+    this.settle(job, reason);
+    this.pump();
+  }
+
+  private settle(job: Job, error?: unknown): void {
+    if (job.onAbort) job.signal!.removeEventListener('abort', job.onAbort);
+    if (arguments.length > 1) job.reject(error);
+    else job.resolve();
+  }
+
+  /** Frees pacing state of chats that have been idle long enough that their limit no longer matters. */
+  private sweepIdle(now: number): void {
+    while (this.idleHead < this.idle.length && this.idle[this.idleHead]!.at <= now) {
+      const { chat } = this.idle[this.idleHead++]!;
+      if (chat.queue.length === 0 && chat.lastSentAt + this.limits.idleChatTtlMs <= now && this.chats.get(chat.key) === chat) {
+        this.chats.delete(chat.key);
+      }
+    }
+    if (this.idleHead > 1024 && this.idleHead * 2 > this.idle.length) {
+      this.idle = this.idle.slice(this.idleHead);
+      this.idleHead = 0;
+    }
+  }
+}
+
+function headSeq(chat: ChatState): number {
+  return chat.queue[0]?.seq ?? Number.MAX_SAFE_INTEGER;
+}

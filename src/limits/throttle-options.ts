@@ -1,0 +1,47 @@
+/**
+ * The `throttle` option of `createResilience`: `true` for Telegram's published limits, an object to
+ * change some of them, `false` (the default) for none.
+ */
+export interface ThrottleOptions {
+  /** Messages per second for the whole bot. Default `30`. */
+  globalPerSecond?: number;
+  /** Messages per second to one private chat. Default `1`. */
+  chatPerSecond?: number;
+  /** Messages per minute to one group, supergroup or channel (any 60 s window). Default `20`. */
+  groupPerMinute?: number;
+  /** Messages per second for the whole bot when the call sets `allow_paid_broadcast: true`. Default `1000`. */
+  paidBroadcastPerSecond?: number;
+  /**
+   * How long after its last message an idle chat's pacing state is kept before it is freed, in ms.
+   * It must cover the longest window (60 s for groups). Default `61000`.
+   */
+  idleChatTtlMs?: number;
+}
+
+export type ResolvedThrottle = Required<ThrottleOptions>;
+
+export const TELEGRAM_LIMITS: ResolvedThrottle = Object.freeze({
+  globalPerSecond: 30,
+  chatPerSecond: 1,
+  groupPerMinute: 20,
+  paidBroadcastPerSecond: 1000,
+  idleChatTtlMs: 61_000,
+});
+
+export function resolveThrottle(where: string, value: unknown): ResolvedThrottle | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return TELEGRAM_LIMITS;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`${where}: option "throttle" must be true, false or an object of limits`);
+  }
+  const resolved: Record<string, number> = { ...TELEGRAM_LIMITS };
+  for (const [key, v] of Object.entries(value)) {
+    if (!(key in TELEGRAM_LIMITS)) throw new TypeError(`${where}: unknown option "throttle.${key}"`);
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+      throw new TypeError(`${where}: option "throttle.${key}" must be a finite number > 0, got ${String(v)}`);
+    }
+    resolved[key] = v;
+  }
+  return resolved as unknown as ResolvedThrottle;
+}

@@ -1,0 +1,84 @@
+/**
+ * The engine's options: documented once here (and in the README's table), with their defaults.
+ */
+import type { Clock } from '../engine/clock.js';
+import type { ChatIdStore } from '../engine/chat-id-store.js';
+import type { Rule } from './rules.js';
+
+/** The retry policy: every knob that decides what to do about a failure. */
+export interface PolicyOptions {
+  /**
+   * Flood waits (429 `retry_after`, `FLOOD_WAIT_X`, `SLOWMODE_WAIT_X`, ...) up to this many
+   * **seconds** are slept through and retried; longer ones fail at once, and the error carries the
+   * wait. Telegram sends waits of hours; 60 is Telethon's and GramJS's default. Default `60`.
+   */
+  floodSleepThreshold?: number;
+  /**
+   * Up to this many milliseconds of random delay are *added* to each flood sleep (never taken away),
+   * so calls woken by the same wait do not all come back in the same millisecond. Default `0`.
+   */
+  floodJitterMs?: number;
+  /** At most this many flood sleeps in one call (guards against a server that keeps saying "wait 0"). Default `10`. */
+  maxFloodWaits?: number;
+  /**
+   * Attempts in all for network failures, timeouts and 5xx, counting the first. Flood waits and
+   * migrations do not use these up. Default `5`.
+   */
+  maxAttempts?: number;
+  /** First backoff window for network/timeout/5xx retries, in ms (full jitter: the delay is random in [0, window]). Default `500`. */
+  baseDelayMs?: number;
+  /** Largest backoff window, in ms. Default `30000`. */
+  maxDelayMs?: number;
+  /**
+   * The most one call may sleep in all (flood waits and backoff), in ms. A flood wait that does not
+   * fit in what is left fails at once: the engine never sleeps when it knows it will give up after.
+   * Default `300000` (5 minutes).
+   */
+  maxTotalDelayMs?: number;
+  /** At most this many DC migrations (`*_MIGRATE_X`) in one call, so a migration loop cannot run forever. Default `3`. */
+  maxDcHops?: number;
+  /** At most this many chat-id rewrites (group -> supergroup) in one call. Default `2`. */
+  maxChatMigrations?: number;
+  /**
+   * Resend calls that create something (send*, forward*, copy*, ...) even when an earlier attempt
+   * may have been delivered (a reset after the request was written, a read timeout, a 5xx). The
+   * default never duplicates a message; it rejects with the error instead. Default `false`.
+   */
+  allowDuplicates?: boolean;
+  /**
+   * Forces the idempotency verdict for the calls this applies to (mostly used in `rules`): `true`
+   * lets them be resent after a possibly-delivered failure, `false` never does. A call's own
+   * `idempotent` flag wins over it. Default: unset, `isIdempotent(method)` decides.
+   */
+  idempotent?: boolean | undefined;
+  /**
+   * Give up rather than start a wait that would end more than this many ms after the call began
+   * (the answer would come too late to matter, e.g. for `answerCallbackQuery`). Default `Infinity`.
+   */
+  maxElapsedMs?: number;
+  /**
+   * Decides whether a method may be resent after a possibly-delivered failure. Default: the built-in
+   * list (`isIdempotentMethod`): send*, forward*, copy*, create*, ... are not; reads, edits, deletes are.
+   */
+  isIdempotent?: (method: string | undefined) => boolean;
+}
+
+/** Everything `createResilience` accepts. */
+export interface ResilienceOptions extends PolicyOptions {
+  /** Where time comes from; inject `createManualClock()` in tests. Default: the system clock. */
+  clock?: Clock;
+  /** Source of randomness for jitter, in [0, 1). Default `Math.random`. */
+  random?: () => number;
+  /** Remembers group -> supergroup migrations. Default: an in-memory store of up to 100,000 mappings. */
+  chatIdStore?: ChatIdStore;
+  /**
+   * Per-method rules, tried in order before the built-in ones; the first whose `match` fits the call
+   * applies its options on top of these. Default `[]`.
+   */
+  rules?: Rule[];
+  /** Apply the built-in rules (getUpdates polls forever, answerCallbackQuery answers in time, ...). Default `true`. */
+  builtinRules?: boolean;
+}
+
+/** The policy with every default filled in (`idempotent` may stay unset). */
+export type ResolvedPolicy = Required<Omit<PolicyOptions, 'idempotent'>> & { idempotent: boolean | undefined };

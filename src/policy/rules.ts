@@ -1,0 +1,99 @@
+/**
+ * Per-method rules: one bot long-polls `getUpdates` forever, answers callback queries that are
+ * worthless after a few seconds, and broadcasts. A rule says which calls it is for (`match`) and which
+ * policy options change for them; the first matching rule wins, on top of the engine's options.
+ */
+import type { CallInfo } from '../engine/types.js';
+import { POLICY_CHECKS, checkOption, resolvePolicy } from './defaults.js';
+import type { PolicyOptions, ResolvedPolicy } from './options.js';
+
+/**
+ * Which calls a rule applies to: an exact method name, a glob (`send*`, `messages.*`; `*` is any run
+ * of characters, `?` one), a RegExp tested against the method, or a predicate on the call info.
+ */
+export type RuleMatch = string | RegExp | ((info: CallInfo) => boolean);
+
+export interface Rule extends PolicyOptions {
+  match: RuleMatch;
+  /** A name for this rule, shown by `explain` and in give-up reasons. Default: the match as text. */
+  name?: string;
+}
+
+export interface CompiledRule {
+  name: string;
+  test: (info: CallInfo) => boolean;
+  overrides: PolicyOptions;
+}
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+function compileMatch(match: RuleMatch): (info: CallInfo) => boolean {
+  if (typeof match === 'function') return (info) => match(info) === true;
+  if (match instanceof RegExp) {
+    // A global/sticky RegExp keeps lastIndex between tests; a fresh copy without those flags does not.
+    const re = new RegExp(match.source, match.flags.replace(/[gy]/g, ''));
+    return (info) => info.method !== undefined && re.test(info.method);
+  }
+  if (/[*?]/.test(match)) {
+    const re = globToRegExp(match);
+    return (info) => info.method !== undefined && re.test(info.method);
+  }
+  return (info) => info.method === match;
+}
+
+/** Validates and compiles rules; errors name the rule by index and the option. */
+export function compileRules(where: string, rules: unknown): CompiledRule[] {
+  if (rules === undefined) return [];
+  if (!Array.isArray(rules)) throw new TypeError(`${where}: option "rules" must be an array`);
+  return rules.map((rule: unknown, index) => {
+    const at = `${where}: rules[${index}]`;
+    if (typeof rule !== 'object' || rule === null) throw new TypeError(`${at} must be an object like { match, ...options }`);
+    const { match, name, ...overrides } = rule as Rule;
+    const okMatch =
+      typeof match === 'function' || match instanceof RegExp || (typeof match === 'string' && match.length > 0);
+    if (!okMatch) throw new TypeError(`${at}.match must be a method name, a glob, a RegExp or a function`);
+    if (name !== undefined && typeof name !== 'string') throw new TypeError(`${at}.name must be a string`);
+    for (const [key, value] of Object.entries(overrides)) {
+      if (!(key in POLICY_CHECKS)) throw new TypeError(`${at}: unknown option "${key}"`);
+      checkOption(at, key, value, POLICY_CHECKS[key as keyof PolicyOptions]);
+    }
+    return {
+      name: name ?? (typeof match === 'function' ? `rules[${index}]` : String(match)),
+      test: compileMatch(match),
+      overrides: overrides as PolicyOptions,
+    };
+  });
+}
+
+/** The first rule that matches `info`, or undefined. A predicate that throws does not match. */
+export function firstMatch(rules: readonly CompiledRule[], info: CallInfo): CompiledRule | undefined {
+  for (const rule of rules) {
+    let hit = false;
+    try {
+      hit = rule.test(info);
+    } catch {
+      hit = false;
+    }
+    if (hit) return rule;
+  }
+  return undefined;
+}
+
+/**
+ * Resolves the policy for one call, caching per rule: rules are few and resolution is the same for
+ * every call a rule matches.
+ */
+export function policyResolver(base: ResolvedPolicy, rules: readonly CompiledRule[]) {
+  const cache = new Map<CompiledRule, ResolvedPolicy>();
+  return (info: CallInfo): { policy: ResolvedPolicy; rule: CompiledRule | undefined } => {
+    if (rules.length === 0) return { policy: base, rule: undefined };
+    const rule = firstMatch(rules, info);
+    if (!rule) return { policy: base, rule: undefined };
+    let policy = cache.get(rule);
+    if (!policy) cache.set(rule, (policy = resolvePolicy('rule', rule.overrides, base)));
+    return { policy, rule };
+  };
+}
