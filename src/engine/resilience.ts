@@ -18,6 +18,9 @@ import { retryAfterFailure } from './retry-loop.js';
 import type { EngineState } from './state.js';
 import type { Attempt, AttemptFn, CallInfo, CallParams, Disposer, Listener, ResilienceEvents } from './types.js';
 import { validateCall } from './validate-call.js';
+import { Limiter } from '../limits/limiter.js';
+import { isPacedMethod } from '../limits/paced-methods.js';
+import { resolveThrottle } from '../limits/throttle-options.js';
 
 /** What `explain` says the policy would do with one failure. */
 export interface Explanation extends Decision {
@@ -65,7 +68,16 @@ export interface Resilience {
 }
 
 const WHERE = 'createResilience';
-const ENGINE_KEYS = ['clock', 'random', 'chatIdStore', 'rules', 'builtinRules'] as const;
+const ENGINE_KEYS = [
+  'clock',
+  'random',
+  'chatIdStore',
+  'rules',
+  'builtinRules',
+  'backend',
+  'backendTimeoutMs',
+  'onBackendError',
+] as const;
 const KNOWN_KEYS = new Set<string>([...Object.keys(POLICY_CHECKS), ...ENGINE_KEYS]);
 
 export function createResilience(options: ResilienceOptions = {}): Resilience {
@@ -75,13 +87,26 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
   for (const key of Object.keys(options)) {
     if (!KNOWN_KEYS.has(key)) throw new TypeError(`${WHERE}: unknown option "${key}"`);
   }
-  const policy = resolvePolicy(WHERE, options, DEFAULT_POLICY);
+  const { throttle: throttleOption, ...policyOptions } = options;
+  const policy = resolvePolicy(WHERE, policyOptions, DEFAULT_POLICY);
+  const throttle = resolveThrottle(WHERE, throttleOption);
+  const { backend, backendTimeoutMs = 500, onBackendError = 'fallback' } = options;
+  checkOption(WHERE, 'backend', backend, (b) =>
+    b === undefined ||
+    (typeof b === 'object' && b !== null && ['start', 'reserve', 'closeGate', 'openGates', 'close'].every((m) => typeof (b as unknown as Record<string, unknown>)[m] === 'function'))
+      ? undefined
+      : 'a limits backend such as redisBackend({ client })',
+  );
+  checkOption(WHERE, 'backendTimeoutMs', backendTimeoutMs, (v) =>
+    typeof v === 'number' && Number.isFinite(v) && v > 0 ? undefined : 'a finite number > 0',
+  );
+  checkOption(WHERE, 'onBackendError', onBackendError, (v) => (v === 'fallback' || v === 'fail' ? undefined : '"fallback" or "fail"'));
   const userRules = compileRules(WHERE, options.rules);
   if (options.builtinRules !== undefined && typeof options.builtinRules !== 'boolean') {
     throw new TypeError(`${WHERE}: option "builtinRules" must be a boolean`);
   }
   const builtins = options.builtinRules === false ? [] : compileRules('built-in rules', BUILTIN_RULES);
-  const { clock = systemClock, random = Math.random, chatIdStore = createMemoryChatIdStore() } = options;
+  const { clock = systemClock, random = Math.random, chatIdStore = backend?.chatIdStore ?? createMemoryChatIdStore() } = options;
   checkOption(WHERE, 'clock', clock, (c) =>
     typeof c === 'object' && c !== null && typeof (c as { now?: unknown }).now === 'function' && typeof (c as { sleep?: unknown }).sleep === 'function'
       ? undefined
@@ -101,12 +126,34 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     chatIdStore,
     homeDc: undefined,
     closed: false,
+    limiter: undefined,
     reportError(error) {
       const message = error instanceof Error ? error.message : String(error);
       process.emitWarning(`telegram-resilience: ${message}`, 'TelegramResilienceWarning');
     },
   };
+  if (throttle || backend) {
+    const limiter = new Limiter({
+      clock,
+      throttle,
+      backend,
+      backendTimeoutMs,
+      onBackendError,
+      onBackendStatus: (event) => state.events.emit('backend', event),
+    });
+    state.limiter = limiter;
+    state.onFailure = (failure, attempt) => limiter.onFailure(failure, attempt);
+  }
   return engine(state, policy, userRules, builtins);
+}
+
+/** Sends one attempt through the limiter (when there is one): waits for pacing and flood gates first. */
+function sendThrough<T>(state: EngineState, fn: AttemptFn<T>, paced: boolean) {
+  return (attempt: Attempt): Promise<T> => {
+    const wait = state.limiter?.acquire(attempt, paced);
+    if (!wait) return runAttempt(fn, attempt, attempt.signal);
+    return wait.then(() => runAttempt(fn, attempt, attempt.signal));
+  };
 }
 
 function engine(
@@ -127,10 +174,13 @@ function engine(
     if (hasChatId(params)) params = await applyKnownMigrations(state, params!);
     const attempt: Attempt = { method: info.method, params, dc: info.dc ?? state.homeDc, number: 1, signal };
     const startedAt = state.clock.now();
+    // Rules are resolved up front only when they can change pacing; otherwise only on failure.
+    const resolved = state.limiter ? policyFor(info).policy : undefined;
+    const send = sendThrough(state, fn, resolved !== undefined && resolved.throttle && isPacedMethod(info.method));
     try {
-      return await runAttempt(fn, attempt, signal);
+      return await send(attempt);
     } catch (error) {
-      return retryAfterFailure(state, policyFor(info).policy, fn, info, attempt, error, startedAt);
+      return retryAfterFailure(state, resolved ?? policyFor(info).policy, send, info, attempt, error, startedAt);
     }
   }
 
@@ -175,7 +225,9 @@ function engine(
     onChatMigrate: (listener) => state.events.on('chatMigrate', listener),
     onGiveUp: (listener) => state.events.on('giveUp', listener),
     async close() {
+      if (state.closed) return;
       state.closed = true;
+      await state.limiter?.close();
       state.events.clear();
     },
   };

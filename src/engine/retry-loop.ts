@@ -10,9 +10,9 @@ import type { Failure } from '../errors/failure.js';
 import { decide, freshBudget, spend, type Decision } from '../policy/decide.js';
 import { migratedChatIdIn, rewriteChatId } from '../policy/chat-ids.js';
 import type { ResolvedPolicy } from '../policy/options.js';
-import { abortReason, runAttempt } from './attempt.js';
+import { abortReason } from './attempt.js';
 import type { EngineState } from './state.js';
-import type { Attempt, AttemptFn, CallInfo } from './types.js';
+import type { Attempt, CallInfo } from './types.js';
 
 /** Carries an attempt's error through p-retry untouched (p-retry replaces non-Error values). */
 class AttemptFailed extends Error {
@@ -33,7 +33,7 @@ const HOME_CHANGING_MIGRATION = /^(USER|PHONE|NETWORK)_MIGRATE/;
 export async function retryAfterFailure<T>(
   state: EngineState,
   policy: ResolvedPolicy,
-  fn: AttemptFn<T>,
+  send: (attempt: Attempt) => Promise<T>,
   info: CallInfo,
   first: Attempt,
   firstError: unknown,
@@ -92,7 +92,7 @@ export async function retryAfterFailure<T>(
         }
         current = { ...current, number: attemptNumber };
         try {
-          return await runAttempt(fn, current, signal);
+          return await send(current);
         } catch (error) {
           throw new AttemptFailed(error);
         }

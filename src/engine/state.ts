@@ -3,6 +3,7 @@ import type { ChatIdStore } from './chat-id-store.js';
 import type { Clock } from './clock.js';
 import type { EventHub } from './events.js';
 import type { Attempt, ResilienceEvents } from './types.js';
+import type { Limiter } from '../limits/limiter.js';
 
 /**
  * What a resilience and every policy derived from it with `.with()` share: listeners, the chat-id
@@ -16,6 +17,8 @@ export interface EngineState {
   /** The account's home DC, learned from USER/PHONE/NETWORK_MIGRATE; calls without an explicit DC go there. */
   homeDc: number | undefined;
   closed: boolean;
+  /** Pacing and flood gates, when throttling or a backend is on. */
+  limiter: Limiter | undefined;
   /** Called for every failed attempt before deciding (flood gates hook in here). */
   onFailure?: (failure: Failure, attempt: Attempt) => void | Promise<void>;
   /** Where errors of side machinery (a store, a listener) go: they must never fail a call. */

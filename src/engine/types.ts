@@ -81,7 +81,16 @@ export interface GiveUpEvent {
   error: unknown;
 }
 
+export interface BackendEvent {
+  /** The backend's name, e.g. `redis`. */
+  backend: string;
+  /** `down`: it failed or timed out (calls go on with local limits, or fail with `onBackendError: 'fail'`); `up`: it is back. */
+  status: 'down' | 'up';
+  error?: unknown;
+}
+
 export interface ResilienceEvents {
+  backend: BackendEvent;
   retry: RetryEvent;
   floodWait: FloodWaitEvent;
   dcMigrate: DcMigrateEvent;

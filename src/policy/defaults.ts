@@ -14,6 +14,7 @@ export const DEFAULT_POLICY: ResolvedPolicy = Object.freeze({
   allowDuplicates: false,
   idempotent: undefined,
   maxElapsedMs: Number.POSITIVE_INFINITY,
+  throttle: true,
   isIdempotent: isIdempotentMethod,
 });
 
@@ -44,6 +45,7 @@ export const POLICY_CHECKS: Record<keyof PolicyOptions, Check> = {
   allowDuplicates: bool,
   idempotent: bool,
   maxElapsedMs: nonNegativeOrInfinity,
+  throttle: bool,
   isIdempotent: fn,
 };
 

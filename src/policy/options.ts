@@ -4,6 +4,8 @@
 import type { Clock } from '../engine/clock.js';
 import type { ChatIdStore } from '../engine/chat-id-store.js';
 import type { Rule } from './rules.js';
+import type { LimitsBackend } from '../limits/backend.js';
+import type { ThrottleOptions } from '../limits/throttle-options.js';
 
 /** The retry policy: every knob that decides what to do about a failure. */
 export interface PolicyOptions {
@@ -57,6 +59,12 @@ export interface PolicyOptions {
    */
   maxElapsedMs?: number;
   /**
+   * Whether the calls this applies to are paced by the engine's throttle (when it has one). Mostly
+   * for `rules`: `{ match: 'sendMessage', throttle: false }`. At the top level, `throttle` instead
+   * takes the limits (see `ResilienceOptions.throttle`). Default `true`.
+   */
+  throttle?: boolean;
+  /**
    * Decides whether a method may be resent after a possibly-delivered failure. Default: the built-in
    * list (`isIdempotentMethod`): send*, forward*, copy*, create*, ... are not; reads, edits, deletes are.
    */
@@ -64,7 +72,27 @@ export interface PolicyOptions {
 }
 
 /** Everything `createResilience` accepts. */
-export interface ResilienceOptions extends PolicyOptions {
+export interface ResilienceOptions extends Omit<PolicyOptions, 'throttle'> {
+  /**
+   * Pace calls to Telegram's limits: `true` for the published limits (30 messages/s per bot, 1/s per
+   * private chat, 20/min per group, 1000/s for paid broadcasts), an object to change some of them,
+   * `false` for no pacing. Flood gates (a whole scope paused when Telegram says "wait") are on
+   * whenever throttling or a backend is. Default `false`.
+   */
+  throttle?: boolean | ThrottleOptions;
+  /**
+   * Share limits, flood gates and chat migrations with other processes of the same bot, e.g.
+   * `redisBackend({ client })` from `telegram-resilience/redis`. Default: none (this process only).
+   */
+  backend?: LimitsBackend;
+  /** The longest a backend operation may take before it counts as failed, in ms. Default `500`. */
+  backendTimeoutMs?: number;
+  /**
+   * What to do when the backend fails or times out: `'fallback'` keeps going on this process's own
+   * limits and emits a `backend` event (and another when it is back); `'fail'` rejects the call with a
+   * `BackendUnavailableError`. Default `'fallback'`.
+   */
+  onBackendError?: 'fallback' | 'fail';
   /** Where time comes from; inject `createManualClock()` in tests. Default: the system clock. */
   clock?: Clock;
   /** Source of randomness for jitter, in [0, 1). Default `Math.random`. */

@@ -1,0 +1,147 @@
+/**
+ * The limiter's side of a shared backend: converts between the injected clock and epoch time, bounds
+ * every backend operation with a timeout (a dead Redis must never make a call hang), and on failure
+ * either falls back to local limits (default; says so once through an event, and says so again when
+ * the backend is back) or fails the call.
+ */
+import type { Clock } from '../engine/clock.js';
+import type { LimitsBackend } from './backend.js';
+import type { ChatScope } from './scope.js';
+import type { ResolvedThrottle } from './throttle-options.js';
+
+export type BackendStatusListener = (event: { backend: string; status: 'down' | 'up'; error?: unknown }) => void;
+
+/** While the backend is down, try it again at most this often. */
+const RETRY_DOWN_BACKEND_MS = 1_000;
+
+export class BackendUnavailableError extends Error {
+  override name = 'BackendUnavailableError';
+}
+
+interface LinkOptions {
+  clock: Clock;
+  limits: ResolvedThrottle | undefined;
+  timeoutMs: number;
+  onError: 'fallback' | 'fail';
+  onStatus: BackendStatusListener;
+  onRemoteGate: (scope: string, openAt: number) => void;
+}
+
+export class BackendLink {
+  private up = true;
+  private retryAt = 0;
+  private starting: Promise<void> | undefined;
+  private startedOk = false;
+  private closed = false;
+
+  constructor(
+    private readonly backend: LimitsBackend,
+    private readonly options: LinkOptions,
+  ) {}
+
+  /** Epoch ms -> clock time (they are the same with the system clock). */
+  private toClock(epochMs: number): number {
+    return this.options.clock.now() + (epochMs - Date.now());
+  }
+
+  private toEpoch(clockMs: number): number {
+    return Date.now() + (clockMs - this.options.clock.now());
+  }
+
+  /** Starts the backend once; undefined once it has started (the fast path). */
+  started(signal?: AbortSignal): Promise<void> | undefined {
+    if (this.startedOk || this.closed) return undefined;
+    this.starting ??= this.guard('start', async () => {
+      await this.backend.start({
+        limits: this.options.limits,
+        onGate: (scope, openAt) => this.options.onRemoteGate(scope, this.toClock(openAt)),
+      });
+      const gates = await this.backend.openGates();
+      for (const [scope, openAt] of Object.entries(gates)) this.options.onRemoteGate(scope, this.toClock(openAt));
+      this.startedOk = true;
+    }).finally(() => {
+      if (!this.startedOk) this.starting = undefined; // try again on a later call
+    });
+    return signal ? raceAbort(this.starting, signal) : this.starting;
+  }
+
+  /** Books a shared slot, then waits for it. Falls back to "go now" when the backend fails. */
+  async reserve(request: { chat: ChatScope | undefined; paid: boolean }, signal?: AbortSignal): Promise<void> {
+    await this.started(signal);
+    if (!this.startedOk) return;
+    let sendAt: number | undefined;
+    await this.guard('reserve', async () => {
+      sendAt = await this.backend.reserve(request);
+    });
+    if (sendAt === undefined) return;
+    const wait = this.toClock(sendAt) - this.options.clock.now();
+    if (wait > 0) await this.options.clock.sleep(wait, signal);
+  }
+
+  closeGate(scope: string, openAt: number): void {
+    if (!this.startedOk) return;
+    void this.guard('closeGate', () => this.backend.closeGate(scope, this.toEpoch(openAt))).catch(() => {
+      // In `fail` mode the failure is reported through the status event; the call itself already failed.
+    });
+  }
+
+  /** Runs a backend operation with a timeout, tracking up/down. */
+  private async guard(what: string, op: () => Promise<void>): Promise<void> {
+    if (this.closed) return;
+    if (!this.up && this.options.clock.now() < this.retryAt) {
+      if (this.options.onError === 'fail') throw new BackendUnavailableError(`${this.backend.name} backend is unavailable`);
+      return;
+    }
+    try {
+      await withTimeout(op(), this.options.timeoutMs, `${this.backend.name} ${what} timed out after ${this.options.timeoutMs}ms`);
+      if (!this.up) {
+        this.up = true;
+        this.options.onStatus({ backend: this.backend.name, status: 'up' });
+      }
+    } catch (error) {
+      if (this.up) {
+        this.up = false;
+        this.options.onStatus({ backend: this.backend.name, status: 'down', error });
+      }
+      this.retryAt = this.options.clock.now() + RETRY_DOWN_BACKEND_MS;
+      if (this.options.onError === 'fail') {
+        throw new BackendUnavailableError(`${this.backend.name} backend is unavailable: ${(error as Error)?.message ?? String(error)}`, {
+          cause: error,
+        });
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.backend.close();
+  }
+}
+
+/** Real-time timeout on purpose: it guards against a real network peer that stopped answering. */
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer.unref?.();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

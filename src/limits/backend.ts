@@ -1,0 +1,35 @@
+/**
+ * What a shared backend (Redis: `telegram-resilience/redis`) gives the limiter, so that several
+ * processes of one bot keep to one set of limits and see each other's flood gates. Times here are
+ * Unix epoch milliseconds (`Date.now()`): they cross process boundaries.
+ */
+import type { ChatIdStore } from '../engine/chat-id-store.js';
+import type { ChatScope } from './scope.js';
+import type { ResolvedThrottle } from './throttle-options.js';
+
+export interface BackendContext {
+  /** The limits in force (undefined when only flood gates are shared, throttling off). */
+  limits: ResolvedThrottle | undefined;
+  /** Deliver a gate closed by any process (this one included is fine). */
+  onGate(scope: string, openAtEpochMs: number): void;
+}
+
+export interface LimitsBackend {
+  /** For events and errors, e.g. `redis`. */
+  readonly name: string;
+  /** Starts subscriptions. Called once by `createResilience`. */
+  start(context: BackendContext): Promise<void>;
+  /**
+   * Books the next slot for one message across all processes (the bot-wide limit and the chat's own)
+   * and resolves to the epoch ms at which it may be sent. A booked slot is never given to anybody else.
+   */
+  reserve(request: { chat: ChatScope | undefined; paid: boolean }): Promise<number>;
+  /** Closes `scope` for every process until `openAtEpochMs`; the gate must expire by itself. */
+  closeGate(scope: string, openAtEpochMs: number): Promise<void>;
+  /** Gates currently closed, for a process that joins late: scope -> epoch ms. */
+  openGates(): Promise<Record<string, number>>;
+  /** A chat-id store shared by all processes, used unless the user passes their own. */
+  readonly chatIdStore?: ChatIdStore;
+  /** Releases subscriptions and timers (not the user's client). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,114 @@
+/**
+ * The limiter the engine sends every attempt through: pacing (when throttling is on), flood gates
+ * (closed from what Telegram says), and, with a shared backend, the same across processes.
+ */
+import type { Clock } from '../engine/clock.js';
+import type { Failure } from '../errors/failure.js';
+import type { Attempt } from '../engine/types.js';
+import { DEFAULT_FLOOD_WAIT_MS } from '../policy/decide.js';
+import type { LimitsBackend } from './backend.js';
+import { FloodGates } from './flood-gates.js';
+import { PacingScheduler } from './scheduler.js';
+import { chatScopeOf } from './scope.js';
+import type { ResolvedThrottle } from './throttle-options.js';
+import { BackendLink, type BackendStatusListener } from './backend-link.js';
+
+/** Two 429s for different chats within this window mean the whole bot is being limited. */
+const BOT_WIDE_WINDOW_MS = 1_000;
+
+export interface LimiterOptions {
+  clock: Clock;
+  throttle: ResolvedThrottle | undefined;
+  backend: LimitsBackend | undefined;
+  backendTimeoutMs: number;
+  /** `fallback`: keep going on local limits when the backend fails; `fail`: reject the call. */
+  onBackendError: 'fallback' | 'fail';
+  onBackendStatus: BackendStatusListener;
+}
+
+export class Limiter {
+  readonly gates: FloodGates;
+  readonly scheduler: PacingScheduler | undefined;
+  private readonly link: BackendLink | undefined;
+  private readonly recentChatFloods = new Map<string, number>();
+  private readonly clock: Clock;
+
+  constructor(options: LimiterOptions) {
+    this.clock = options.clock;
+    this.gates = new FloodGates(options.clock);
+    this.scheduler = options.throttle ? new PacingScheduler(options.clock, options.throttle, this.gates) : undefined;
+    this.link = options.backend
+      ? new BackendLink(options.backend, {
+          clock: options.clock,
+          limits: options.throttle,
+          timeoutMs: options.backendTimeoutMs,
+          onError: options.onBackendError,
+          onStatus: options.onBackendStatus,
+          onRemoteGate: (scope, openAt) => this.gates.close(scope, openAt),
+        })
+      : undefined;
+  }
+
+  /**
+   * Waits until `attempt` may be sent. Resolves at once (returns undefined) in the common case of
+   * nothing to wait for. `paced`: whether this call counts against Telegram's sending limits.
+   */
+  acquire(attempt: Attempt, paced: boolean): Promise<void> | undefined {
+    const chat = paced ? chatScopeOf(attempt.params) : undefined;
+    if (paced && this.scheduler) {
+      const paid = attempt.params?.allow_paid_broadcast === true;
+      const local = this.scheduler.acquire({ chat, paid, method: attempt.method, signal: attempt.signal });
+      if (!this.link) return local;
+      return (local ?? Promise.resolve()).then(() => this.link!.reserve({ chat, paid }, attempt.signal));
+    }
+    const scopes: string[] = [];
+    if (attempt.method) scopes.push(`method:${attempt.method}`);
+    if (paced) {
+      scopes.push('bot');
+      if (chat) scopes.push(chat.key);
+    }
+    const started = this.link?.started(attempt.signal);
+    if (started) return started.then(() => this.waitGates(scopes, attempt.signal));
+    return this.waitGates(scopes, attempt.signal);
+  }
+
+  /** Closes the gate of the scope Telegram's flood answer is about. */
+  onFailure(failure: Failure, attempt: Attempt): void {
+    if (failure.kind !== 'flood') return;
+    const now = this.clock.now();
+    const openAt = now + (failure.retryAfterMs ?? DEFAULT_FLOOD_WAIT_MS);
+    for (const scope of this.floodScopes(failure, attempt, now)) {
+      if (this.gates.close(scope, openAt)) this.link?.closeGate(scope, openAt);
+    }
+  }
+
+  /**
+   * Which scopes a flood answer closes. MTProto: SLOWMODE_WAIT is the chat's, FLOOD_WAIT the method's.
+   * Bot API 429: the chat's when the call names one; the whole bot's when it names none, or when a
+   * second chat is hit within a second (Telegram is limiting the bot, not one chat).
+   */
+  private floodScopes(failure: Failure, attempt: Attempt, now: number): string[] {
+    const chat = chatScopeOf(attempt.params);
+    const type = failure.type ?? '';
+    if (type.startsWith('SLOWMODE_WAIT')) return chat ? [chat.key] : ['bot'];
+    if (failure.code !== 429 && /WAIT|DELAY/.test(type) && attempt.method) return [`method:${attempt.method}`];
+    if (!chat) return ['bot'];
+    for (const [key, at] of this.recentChatFloods) if (at <= now - BOT_WIDE_WINDOW_MS) this.recentChatFloods.delete(key);
+    this.recentChatFloods.set(chat.key, now);
+    return this.recentChatFloods.size >= 2 ? [chat.key, 'bot'] : [chat.key];
+  }
+
+  private waitGates(scopes: string[], signal: AbortSignal | undefined): Promise<void> | undefined {
+    let at = 0;
+    for (const scope of scopes) at = Math.max(at, this.gates.openAt(scope));
+    const now = this.clock.now();
+    if (at <= now) return undefined;
+    // Sleep, then look again: the gate may have moved later meanwhile.
+    return this.clock.sleep(at - now, signal).then(() => this.waitGates(scopes, signal));
+  }
+
+  async close(): Promise<void> {
+    this.scheduler?.close();
+    await this.link?.close();
+  }
+}
