@@ -19,6 +19,8 @@ const GROUP_WINDOW_MS = 60_000;
 
 interface Job {
   seq: number;
+  /** When the job was queued. */
+  queuedAt: number;
   chat: ChatState | undefined;
   paid: boolean;
   method: string | undefined;
@@ -34,11 +36,17 @@ interface ChatState extends HeapItem {
   queue: Job[];
   /** Private chats: the earliest time the next message may go. */
   nextAt: number;
+  /** Private chats: the spacing in force; wider than the configured one once Telegram proved it stricter. */
+  interval: number;
   /** Groups: send times of the last N messages, oldest first. */
   window: number[];
   /** When this chat next becomes ready (valid while it sits in `waiting`). */
   readyAt: number;
+  /** Its head job was held by the chat's own limit or gate (not only by the bot-wide one). */
+  heldByOwnLimit: boolean;
   lastSentAt: number;
+  /** The send before `lastSentAt` (-Infinity: none): the last one Telegram surely accepted when the latest earns a 429. */
+  prevSentAt: number;
 }
 
 export interface PaceRequest {
@@ -51,9 +59,7 @@ export interface PaceRequest {
 export class PacingScheduler {
   private readonly chats = new Map<string, ChatState>();
   private readonly waiting = new IndexedHeap<ChatState>((a, b) => a.readyAt < b.readyAt || (a.readyAt === b.readyAt && headSeq(a) < headSeq(b)));
-  private readonly ready = new IndexedHeap<ChatState>(
-    (a, b) => a.queue.length > b.queue.length || (a.queue.length === b.queue.length && headSeq(a) < headSeq(b)),
-  );
+  private readonly ready = new IndexedHeap<ChatState>(readyBefore);
   /** Jobs bound to no chat: they only wait for the bot-wide slot, FIFO. */
   private readonly unbound: Job[] = [];
   /** Chats that went idle, oldest first; `idleHead` is the next to look at (no O(n) shift). */
@@ -77,7 +83,10 @@ export class PacingScheduler {
     this.freeInterval = Math.ceil(1000 / limits.globalPerSecond);
     this.paidInterval = Math.ceil(1000 / limits.paidBroadcastPerSecond);
     this.chatInterval = Math.ceil(1000 / limits.chatPerSecond);
-    gates.onClose(() => this.replan());
+    gates.onClose((scope, openAt) => {
+      this.learn(scope, openAt);
+      this.replan();
+    });
   }
 
   /** Number of chats with pacing state (for tests and the memory benchmark). */
@@ -109,7 +118,7 @@ export class PacingScheduler {
       }
     }
     return new Promise<void>((resolve, reject) => {
-      const job: Job = { seq: this.seq++, chat, paid: request.paid, method: request.method, resolve, reject, signal: request.signal, onAbort: undefined };
+      const job: Job = { seq: this.seq++, queuedAt: now, chat, paid: request.paid, method: request.method, resolve, reject, signal: request.signal, onAbort: undefined };
       if (request.signal) {
         if (request.signal.aborted) return reject(request.signal.reason);
         job.onAbort = () => this.cancel(job, request.signal!.reason);
@@ -139,7 +148,19 @@ export class PacingScheduler {
   private chatState(scope: ChatScope): ChatState {
     let chat = this.chats.get(scope.key);
     if (!chat) {
-      chat = { key: scope.key, kind: scope.kind, queue: [], nextAt: 0, window: [], readyAt: 0, lastSentAt: 0, heapIndex: -1 };
+      chat = {
+        key: scope.key,
+        kind: scope.kind,
+        queue: [],
+        nextAt: 0,
+        interval: this.chatInterval,
+        window: [],
+        readyAt: 0,
+        heldByOwnLimit: false,
+        lastSentAt: Number.NEGATIVE_INFINITY,
+        prevSentAt: Number.NEGATIVE_INFINITY,
+        heapIndex: -1,
+      };
       this.chats.set(scope.key, chat);
     }
     return chat;
@@ -161,8 +182,9 @@ export class PacingScheduler {
     if (paid) this.nextPaidAt = Math.max(this.nextPaidAt, now) + this.paidInterval;
     else this.nextFreeAt = Math.max(this.nextFreeAt, now) + this.freeInterval;
     if (!chat) return;
+    chat.prevSentAt = chat.lastSentAt;
     chat.lastSentAt = now;
-    if (chat.kind === 'private') chat.nextAt = Math.max(chat.nextAt, now) + this.chatInterval;
+    if (chat.kind === 'private') chat.nextAt = Math.max(chat.nextAt, now) + chat.interval;
     else {
       chat.window.push(now);
       while (chat.window.length > this.limits.groupPerMinute) chat.window.shift();
@@ -177,8 +199,22 @@ export class PacingScheduler {
     const head = chat.queue[0];
     if (!head) return;
     chat.readyAt = this.chatReadyAt(chat, head.method);
+    chat.heldByOwnLimit = chat.readyAt > head.queuedAt;
     if (chat.readyAt <= now) this.ready.push(chat);
     else this.waiting.push(chat);
+  }
+
+  /**
+   * Telegram said "wait" for a private chat we paced by our limit: it is stricter for this chat than we
+   * thought. The time from the message before the refused one to when it lets us send again is its
+   * real spacing; use it
+   * from now on, so the chat earns one 429, not one per message. (Groups are held by a window, where
+   * one wait says nothing about the spacing, so they only get the gate.)
+   */
+  private learn(scope: string, openAt: number): void {
+    const chat = this.chats.get(scope);
+    if (!chat || chat.kind !== 'private' || chat.prevSentAt === Number.NEGATIVE_INFINITY) return;
+    chat.interval = Math.max(chat.interval, Math.ceil(openAt - chat.prevSentAt));
   }
 
   /** A gate closed: chats that were ready may not be anymore. */
@@ -210,11 +246,10 @@ export class PacingScheduler {
       const at = Math.max(this.globalReadyAt(next.paid), botOpenAt);
       if (at > now) return this.sleepUntil(at);
       if (useUnbound) this.unbound.shift();
-      else {
-        chat!.queue.shift();
-        this.placeChat(chat!, now);
-      }
+      else chat!.queue.shift();
+      // Take the slot first: where the chat goes next depends on the slot it just used.
       this.take(next.chat, next.paid, now);
+      if (!useUnbound) this.placeChat(chat!, now);
       this.settle(next);
     }
     const nextChat = this.waiting.peek();
@@ -265,6 +300,17 @@ export class PacingScheduler {
       this.idleHead = 0;
     }
   }
+}
+
+/**
+ * Among chats their own limit allows now: the one with the most queued work first (it is the long
+ * pole), then a message its own limit was holding (it must not queue again behind messages that
+ * only the bot-wide limit held), then first come, first served.
+ */
+function readyBefore(a: ChatState, b: ChatState): boolean {
+  if (a.queue.length !== b.queue.length) return a.queue.length > b.queue.length;
+  if (a.heldByOwnLimit !== b.heldByOwnLimit) return a.heldByOwnLimit;
+  return headSeq(a) < headSeq(b);
 }
 
 function headSeq(chat: ChatState): number {

@@ -14,3 +14,5 @@ export { FAULT_KINDS, DEFAULT_SCHEDULE_KINDS, mulberry32, FaultSchedule } from '
 export type { FaultKind, FaultMatch, FaultScheduleOptions, FaultDecision } from './faults.js';
 export { TELEGRAM_LIMITS, createRateLimitModel, resolveLimits } from './limits.js';
 export type { RateLimitOptions, RateLimitModel, LimitDecision, LimitScope, CallCost } from './limits.js';
+export { runVirtualBroadcast, referenceBroadcast } from './virtual-broadcast.js';
+export type { BroadcastMessage, VirtualSend, VirtualBroadcastOptions, VirtualBroadcastResult } from './virtual-broadcast.js';

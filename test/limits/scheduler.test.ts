@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { createManualClock } from '../../src/engine/clock.js';
+import { FloodGates } from '../../src/limits/flood-gates.js';
+import { PacingScheduler, type PaceRequest } from '../../src/limits/scheduler.js';
+import { chatScopeOf } from '../../src/limits/scope.js';
+import { TELEGRAM_LIMITS } from '../../src/limits/throttle-options.js';
+
+function setup(limits = TELEGRAM_LIMITS) {
+  const clock = createManualClock(0);
+  const gates = new FloodGates(clock);
+  const scheduler = new PacingScheduler(clock, limits, gates);
+  const sent: Array<{ chat: unknown; at: number }> = [];
+  const send = (chat_id: number | string | undefined, extra: Partial<PaceRequest> = {}) => {
+    const request: PaceRequest = { chat: chatScopeOf(chat_id === undefined ? {} : { chat_id }), paid: false, method: 'sendMessage', signal: undefined, ...extra };
+    const wait = scheduler.acquire(request);
+    const done = (wait ?? Promise.resolve()).then(() => sent.push({ chat: chat_id, at: clock.now() }));
+    return { wait, done };
+  };
+  return { clock, gates, scheduler, sent, send };
+}
+
+const times = (sent: Array<{ chat: unknown; at: number }>, chat?: unknown) =>
+  sent.filter((s) => chat === undefined || s.chat === chat).map((s) => s.at);
+
+describe('PacingScheduler', () => {
+  it('lets a call that needs no waiting through synchronously', async () => {
+    const { clock, send, sent } = setup();
+    expect(send(1).wait).toBeUndefined();
+    // Another chat right after: only the bot-wide spacing (34 ms at 30/s) holds it.
+    const second = send(2);
+    expect(second.wait).toBeInstanceOf(Promise);
+    await clock.run(second.done);
+    expect(times(sent, 2)).toEqual([34]);
+    await clock.advance(100);
+    expect(send(3).wait).toBeUndefined();
+  });
+
+  it('spaces one private chat at 1 message/s', async () => {
+    const { clock, send, sent } = setup();
+    const all = [send(7), send(7), send(7)].map((s) => s.done);
+    await clock.run(Promise.all(all));
+    expect(times(sent, 7)).toEqual([0, 1000, 2000]);
+  });
+
+  it('spaces the whole bot so no 1 s window holds more than globalPerSecond', async () => {
+    const { clock, send, sent } = setup();
+    const all = Array.from({ length: 90 }, (_, i) => send(1000 + i).done);
+    await clock.run(Promise.all(all));
+    const at = times(sent);
+    for (let i = 0; i < at.length; i++) {
+      const inWindow = at.filter((t) => t > at[i]! - 1000 && t <= at[i]!).length;
+      expect(inWindow).toBeLessThanOrEqual(30);
+    }
+    expect(at[89]).toBeLessThan(3100);
+  });
+
+  it('lets a group send a burst of 20, then holds it by the 60 s window', async () => {
+    const { clock, send, sent } = setup();
+    const all = Array.from({ length: 25 }, () => send(-55).done);
+    await clock.run(Promise.all(all));
+    const at = times(sent, -55);
+    expect(at[19]).toBeLessThan(1000);
+    expect(at[20]).toBe(at[0]! + 60_000);
+    for (let i = 20; i < 25; i++) expect(at[i]).toBe(at[i - 20]! + 60_000);
+  });
+
+  it('does not make a chat wait behind other chats that only the bot-wide limit holds', async () => {
+    const { clock, send, sent } = setup({ ...TELEGRAM_LIMITS, globalPerSecond: 10 });
+    // 50 single messages to distinct chats fill the bot-wide queue for ~5 s...
+    const broadcast = Array.from({ length: 50 }, (_, i) => send(5000 + i).done);
+    // ...and a busy chat asks for 4 messages: its own limit allows one per second.
+    const busy = Array.from({ length: 4 }, () => send(42).done);
+    await clock.run(Promise.all([...broadcast, ...busy]));
+    const at = times(sent, 42);
+    // Each of its messages goes within one bot-wide slot (100 ms) of when its own 1/s limit allows.
+    at.forEach((t, i) => expect(t).toBeLessThanOrEqual(i * 1000 + 100));
+  });
+
+  it('keeps a closed chat gate shut for queued and new calls, then opens it on time', async () => {
+    const { clock, gates, send, sent } = setup();
+    send(9);
+    gates.close('chat:9', 5_000);
+    const a = send(9).done;
+    const other = send(10).done;
+    await clock.run(Promise.all([a, other]));
+    expect(times(sent, 9)).toEqual([0, 5_000]);
+    expect(times(sent, 10)[0]).toBeLessThan(100);
+  });
+
+  it('a bot gate holds every paced call', async () => {
+    const { clock, gates, send, sent } = setup();
+    gates.close('bot', 3_000);
+    await clock.run(Promise.all([send(1).done, send(2).done, send(undefined).done]));
+    expect(Math.min(...times(sent))).toBeGreaterThanOrEqual(3_000);
+  });
+
+  it('rejects a queued call on abort with the reason, and the queue moves on', async () => {
+    const { clock, scheduler, send, sent } = setup();
+    send(3);
+    const controller = new AbortController();
+    const queued = scheduler.acquire({ chat: chatScopeOf({ chat_id: 3 }), paid: false, method: 'sendMessage', signal: controller.signal });
+    const after = send(3).done;
+    controller.abort('cancelled');
+    await expect(queued).rejects.toBe('cancelled');
+    await clock.run(after);
+    expect(times(sent, 3)).toEqual([0, 1000]);
+    expect(scheduler.queued).toBe(0);
+  });
+
+  it('frees the state of idle chats', async () => {
+    const { clock, scheduler, send } = setup();
+    await clock.run(Promise.all(Array.from({ length: 100 }, (_, i) => send(i + 1).done)));
+    expect(scheduler.trackedChats).toBe(100);
+    await clock.advance(TELEGRAM_LIMITS.idleChatTtlMs + 10_000);
+    send(999_999);
+    expect(scheduler.trackedChats).toBe(1);
+  });
+
+  it('close() rejects queued calls and refuses new ones', async () => {
+    const { scheduler, send } = setup();
+    send(4);
+    const queued = send(4).done;
+    scheduler.close();
+    await expect(queued).rejects.toThrow(/closed/);
+    await expect(send(5).done).rejects.toThrow(/closed/);
+  });
+
+  it('paid broadcasts use their own, much higher bot-wide rate', async () => {
+    const { clock, send, sent } = setup();
+    const all = Array.from({ length: 200 }, (_, i) => send(10_000 + i, { paid: true }).done);
+    await clock.run(Promise.all(all));
+    expect(Math.max(...times(sent))).toBeLessThan(250);
+  });
+});
