@@ -20,7 +20,7 @@ export {
 export type { ResponseParameters, TelegramErrorFields } from './errors/telegram-error.js';
 
 export { createResilience } from './engine/resilience.js';
-export type { Resilience, Explanation } from './engine/resilience.js';
+export type { Resilience, Explanation, DerivedOptions } from './engine/resilience.js';
 export { systemClock, createManualClock } from './engine/clock.js';
 export type { Clock, ManualClock } from './engine/clock.js';
 export { createMemoryChatIdStore } from './engine/chat-id-store.js';
@@ -29,6 +29,7 @@ export type {
   Action,
   Attempt,
   AttemptFn,
+  BackendEvent,
   CallInfo,
   CallParams,
   ChatMigrateEvent,
@@ -47,3 +48,12 @@ export type { CallBudget, Decision } from './policy/decide.js';
 export { isIdempotentMethod, NON_IDEMPOTENT_PREFIXES, NON_IDEMPOTENT_METHODS } from './policy/idempotency.js';
 
 export { createBotApi } from './botapi/index.js';
+export type { BotApi, BotApiOptions } from './botapi/index.js';
+
+export type { ThrottleOptions } from './limits/throttle-options.js';
+export { TELEGRAM_LIMITS } from './limits/throttle-options.js';
+export type { LimitsBackend, BackendContext } from './limits/backend.js';
+export { BackendUnavailableError } from './limits/backend-link.js';
+export { isPacedMethod } from './limits/paced-methods.js';
+export type { Rule, RuleMatch } from './policy/rules.js';
+export { BUILTIN_RULES } from './policy/builtin-rules.js';

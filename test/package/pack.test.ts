@@ -1,0 +1,101 @@
+/**
+ * The published artefact, as a new user gets it: `npm pack` (which builds on prepack), install the
+ * tarball into an empty project, then import it with types and run the README's quickstart against
+ * the simulator. Nothing here reaches the internet: dependencies come from npm's local cache.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+let project: string;
+
+const run = (cmd: string, args: string[], cwd: string) =>
+  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false' } });
+
+beforeAll(() => {
+  project = mkdtempSync(path.join(tmpdir(), 'tgr-pack-'));
+  const out = run('npm', ['pack', '--silent', '--pack-destination', project], repo).trim().split('\n').pop()!;
+  writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  run('npm', ['install', '--prefer-offline', '--no-save', path.join(project, out)], project);
+}, 180_000);
+
+afterAll(() => {
+  if (project) rmSync(project, { recursive: true, force: true });
+});
+
+describe('the packed package', () => {
+  it('installs into an empty project and runs the quickstart against the simulator', () => {
+    writeFileSync(
+      path.join(project, 'quickstart.mjs'),
+      `import { createResilience, createBotApi, classify } from 'telegram-resilience';
+import { startSimulator } from 'telegram-resilience/sim';
+const sim = await startSimulator({ migratedGroups: { '-555': -100555 }, blockedUsers: [666] });
+const resilience = createResilience({ throttle: true });
+const api = createBotApi({ token: sim.token, apiRoot: sim.apiRoot, resilience });
+const sent = await api.call('sendMessage', { chat_id: -555, text: 'hi' });
+let kind;
+try { await api.call('sendMessage', { chat_id: 666, text: 'x' }); } catch (e) { kind = classify(e).kind; }
+console.log(JSON.stringify({ chat: sent.chat.id, kind, delivered: sim.ledger().length }));
+await resilience.close();
+await sim.close();
+`,
+    );
+    const out = run('node', ['quickstart.mjs'], project);
+    expect(JSON.parse(out.trim())).toEqual({ chat: -100555, kind: 'forbidden', delivered: 1 });
+  });
+
+  it('type-checks a consumer that imports it (types ship with the package)', () => {
+    writeFileSync(
+      path.join(project, 'consumer.ts'),
+      `import { createResilience, classify, type Failure } from 'telegram-resilience';
+const r = createResilience({ floodSleepThreshold: 30 });
+const f: Failure = classify(new Error('x'));
+const k: 'unknown' | string = f.kind;
+export const done: Promise<number> = r.call(async (attempt) => attempt.number, { method: 'getMe' });
+void k;
+`,
+    );
+    writeFileSync(
+      path.join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          noEmit: true,
+          skipLibCheck: false,
+          typeRoots: [path.join(repo, 'node_modules', '@types')],
+          types: ['node'],
+        },
+        files: ['consumer.ts'],
+      }),
+    );
+    const tsc = path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
+    expect(() => run('node', [tsc, '-p', 'tsconfig.json'], project)).not.toThrow();
+  });
+
+  it('pulls in no SDK: the main entry reaches only p-retry and bottleneck among packages', () => {
+    const root = path.join(project, 'node_modules', 'telegram-resilience', 'dist');
+    const bare = new Set<string>();
+    const seen = new Set<string>();
+    const walk = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+        const spec = m[1] ?? m[2]!;
+        if (spec.startsWith('.')) walk(path.resolve(path.dirname(file), spec));
+        else if (!spec.startsWith('node:')) bare.add(spec);
+      }
+    };
+    walk(path.join(root, 'index.js'));
+    walk(path.join(root, 'sim', 'index.js'));
+    expect(seen.size).toBeGreaterThan(10);
+    for (const spec of bare) expect(['p-retry', 'bottleneck']).toContain(spec);
+  });
+});
