@@ -4,9 +4,9 @@
  */
 import type { Attempt, AttemptFn } from './types.js';
 
-export function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
-}
+import { abortReason } from './clock.js';
+
+export { abortReason };
 
 export function runAttempt<T>(fn: AttemptFn<T>, attempt: Attempt, signal: AbortSignal | undefined): Promise<T> {
   let result: T | PromiseLike<T>;

@@ -12,7 +12,11 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-function abortReason(signal: AbortSignal): unknown {
+/**
+ * Why `signal` aborted. Polyfilled signals (abort-controller@3, used by grammY and telegraf) have no
+ * `reason`, so fall back to a standard AbortError.
+ */
+export function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 

@@ -10,7 +10,7 @@ import { DEFAULT_POLICY, checkOption, resolvePolicy, POLICY_CHECKS } from '../po
 import { BUILTIN_RULES } from '../policy/builtin-rules.js';
 import type { PolicyOptions, ResilienceOptions, ResolvedPolicy } from '../policy/options.js';
 import { compileRules, policyResolver, type CompiledRule, type Rule } from '../policy/rules.js';
-import { runAttempt } from './attempt.js';
+import { abortReason, runAttempt } from './attempt.js';
 import { createMemoryChatIdStore } from './chat-id-store.js';
 import { systemClock } from './clock.js';
 import { EventHub } from './events.js';
@@ -169,7 +169,8 @@ function engine(
     validateCall('resilience.call', fn, info);
     if (state.closed) throw new Error('telegram-resilience: call() after close()');
     const { signal } = info;
-    signal?.throwIfAborted();
+    // Not throwIfAborted(): polyfilled signals (grammY's, telegraf's) do not have it.
+    if (signal?.aborted) throw abortReason(signal);
     let params = info.params;
     if (hasChatId(params)) params = await applyKnownMigrations(state, params!);
     const attempt: Attempt = { method: info.method, params, dc: info.dc ?? state.homeDc, number: 1, signal };

@@ -4,7 +4,7 @@
  * either falls back to local limits (default; says so once through an event, and says so again when
  * the backend is back) or fails the call.
  */
-import type { Clock } from '../engine/clock.js';
+import { abortReason, type Clock } from '../engine/clock.js';
 import type { LimitsBackend } from './backend.js';
 import type { ChatScope } from './scope.js';
 import type { ResolvedThrottle } from './throttle-options.js';
@@ -129,9 +129,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
 }
 
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) return Promise.reject(abortReason(signal));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
+    const onAbort = () => reject(abortReason(signal));
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (v) => {

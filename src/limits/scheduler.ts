@@ -9,7 +9,7 @@
  * a busy chat gets each next slot as soon as its limit allows. A call that needs no waiting is let
  * through synchronously: no timer, no promise.
  */
-import type { Clock } from '../engine/clock.js';
+import { abortReason, type Clock } from '../engine/clock.js';
 import type { FloodGates } from './flood-gates.js';
 import { IndexedHeap, type HeapItem } from './heap.js';
 import type { ChatKind, ChatScope } from './scope.js';
@@ -120,8 +120,8 @@ export class PacingScheduler {
     return new Promise<void>((resolve, reject) => {
       const job: Job = { seq: this.seq++, queuedAt: now, chat, paid: request.paid, method: request.method, resolve, reject, signal: request.signal, onAbort: undefined };
       if (request.signal) {
-        if (request.signal.aborted) return reject(request.signal.reason);
-        job.onAbort = () => this.cancel(job, request.signal!.reason);
+        if (request.signal.aborted) return reject(abortReason(request.signal));
+        job.onAbort = () => this.cancel(job, abortReason(request.signal!));
         request.signal.addEventListener('abort', job.onAbort, { once: true });
       }
       if (chat) {

@@ -345,3 +345,32 @@ describe('options and input', () => {
     await expect(resilience.call(async () => 1)).rejects.toThrow(/close/);
   });
 });
+
+describe('polyfilled signals (abort-controller@3, as grammY and telegraf pass)', () => {
+  /** An AbortSignal look-alike with neither `reason` nor `throwIfAborted`. */
+  function polyfilledSignal() {
+    const target = new EventTarget();
+    const signal = Object.assign(target, { aborted: false, onabort: null });
+    return {
+      signal: signal as unknown as AbortSignal,
+      abort() {
+        signal.aborted = true;
+        target.dispatchEvent(new Event('abort'));
+      },
+    };
+  }
+
+  it('runs calls and rejects with an AbortError when it aborts', async () => {
+    const { resilience, clock } = setup();
+    const polyfill = polyfilledSignal();
+    await expect(resilience.call(async () => 'fine', { signal: polyfill.signal })).resolves.toBe('fine');
+    const call = resilience.call(scripted([tooManyRequests(10)]).fn, { signal: polyfill.signal });
+    await clock.advance(1);
+    polyfill.abort();
+    await expect(call).rejects.toMatchObject({ name: 'AbortError' });
+    const throttled = createResilience({ clock, throttle: true });
+    await expect(throttled.call(async () => 1, { method: 'sendMessage', params: { chat_id: 1 }, signal: polyfill.signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+  });
+});

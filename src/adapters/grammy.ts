@@ -1,0 +1,115 @@
+/**
+ * `telegram-resilience/grammy`: a grammY API transformer that runs every Bot API call through the
+ * resilience engine.
+ *
+ * @example
+ * import { Bot } from 'grammy';
+ * import { createResilience } from 'telegram-resilience';
+ * import { grammyTransformer } from 'telegram-resilience/grammy';
+ *
+ * const bot = new Bot(process.env.BOT_TOKEN!);
+ * bot.api.config.use(grammyTransformer(createResilience()));
+ *
+ * A grammY transformer does not throw on Telegram's errors: it returns `{ ok: false, ... }` and
+ * grammY turns that into a `GrammyError` afterwards. So, inside each attempt, a failed answer is
+ * thrown (for the engine to classify and act on), and when the engine gives up the last failed
+ * answer is RETURNED, so the user gets grammY's own `GrammyError` as without this package.
+ * Network failures (`HttpError`) are rethrown as they are, with the token hidden in them.
+ */
+import type { Transformer } from 'grammy';
+import type { Resilience } from '../engine/resilience.js';
+import type { CallParams } from '../engine/types.js';
+import { engineFor, hideToken, usableSignal } from './bot-api-common.js';
+
+/** Options of `grammyTransformer`. */
+export interface GrammyTransformerOptions {
+  /**
+   * The bot token, so it can be hidden in the errors grammY throws (node-fetch puts the request URL,
+   * token included, into its messages). Optional: token-shaped text is hidden anyway; pass it when
+   * your token does not look like `123456:AA...` (e.g. a local Bot API server with custom tokens).
+   */
+  token?: string;
+}
+
+/** Telegram's `{ ok: false }` answer, as grammY's `prev` returns it. */
+export interface FailedAnswer {
+  ok: false;
+  error_code: number;
+  description: string;
+  parameters?: Record<string, unknown>;
+}
+
+/**
+ * A failed answer, thrown inside an attempt so the engine sees it. It carries Telegram's fields as
+ * they came (`ok: false`, `error_code`, `description`, `parameters`), which is how `classify`
+ * recognizes a Bot API error. It never reaches your code as a rejection (the answer itself is
+ * returned to grammY, which throws a `GrammyError`), but it is the `failure.cause` and the `error`
+ * of the engine's events for such calls.
+ */
+export class FailedAnswerError extends Error {
+  override name = 'FailedAnswerError';
+  readonly ok = false;
+  readonly error_code: number;
+  readonly description: string;
+  readonly parameters: Record<string, unknown> | undefined;
+
+  constructor(
+    readonly method: string,
+    readonly answer: FailedAnswer,
+  ) {
+    super(`Call to '${method}' failed! (${answer.error_code}: ${answer.description})`);
+    this.error_code = answer.error_code;
+    this.description = answer.description;
+    this.parameters = answer.parameters;
+  }
+}
+
+function isFailedAnswer(value: unknown): value is FailedAnswer {
+  return typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === false;
+}
+
+/**
+ * A grammY transformer: `bot.api.config.use(grammyTransformer(resilience))`. Each call gets the
+ * Bot API method name as `info.method` (so idempotency rules and pacing apply), its payload as
+ * `info.params` (chat ids are rewritten after a group became a supergroup) and grammY's abort signal.
+ *
+ * Use it instead of `@grammyjs/auto-retry` and `@grammyjs/transformer-throttler`, not with them:
+ * stacked, their retries multiply with the engine's and calls are throttled twice.
+ */
+export function grammyTransformer(resilience: Resilience, options: GrammyTransformerOptions = {}): Transformer {
+  if (typeof resilience?.call !== 'function') {
+    throw new TypeError('grammyTransformer: the first argument must be a resilience from createResilience()');
+  }
+  const { token } = options;
+  const transformer = async (
+    prev: (method: string, payload: unknown, signal?: AbortSignal) => Promise<unknown>,
+    method: string,
+    payload: unknown,
+    signal?: AbortSignal,
+  ): Promise<unknown> => {
+    const params = typeof payload === 'object' && payload !== null ? (payload as CallParams) : undefined;
+    const usable = usableSignal(signal);
+    try {
+      return await engineFor(resilience, params).call(
+        async (attempt) => {
+          let answer: unknown;
+          try {
+            answer = await prev(method, attempt.params ?? payload, attempt.signal);
+          } catch (error) {
+            throw hideToken(error, token);
+          }
+          if (isFailedAnswer(answer)) throw new FailedAnswerError(method, answer);
+          return answer;
+        },
+        { method, params, signal: usable.signal },
+      );
+    } catch (error) {
+      // The engine gave up on Telegram's answer: hand it back, grammY makes it a GrammyError.
+      if (error instanceof FailedAnswerError) return error.answer;
+      throw error;
+    } finally {
+      usable.release();
+    }
+  };
+  return transformer as unknown as Transformer;
+}
