@@ -57,3 +57,14 @@ export { BackendUnavailableError } from './limits/backend-link.js';
 export { isPacedMethod } from './limits/paced-methods.js';
 export type { Rule, RuleMatch } from './policy/rules.js';
 export { BUILTIN_RULES } from './policy/builtin-rules.js';
+
+export {
+  loadPolicy,
+  parsePolicy,
+  PolicyFileError,
+  isPolicyFileError,
+  FAULT_TABLE,
+  decisionTable,
+  renderMarkdownTable,
+} from './policy/index.js';
+export type { ResilienceOptionsFromFile, RuleFromFile, PolicyProblem, DecisionRow, FaultCase } from './policy/index.js';

@@ -16,6 +16,8 @@ import type { ChatKind, ChatScope } from './scope.js';
 import type { ResolvedThrottle } from './throttle-options.js';
 
 const GROUP_WINDOW_MS = 60_000;
+/** A private chat's learned spacing never exceeds this many times the configured one. */
+const MAX_LEARNED_SPACING_FACTOR = 10;
 
 interface Job {
   seq: number;
@@ -214,7 +216,10 @@ export class PacingScheduler {
   private learn(scope: string, openAt: number): void {
     const chat = this.chats.get(scope);
     if (!chat || chat.kind !== 'private' || chat.prevSentAt === Number.NEGATIVE_INFINITY) return;
-    chat.interval = Math.max(chat.interval, Math.ceil(openAt - chat.prevSentAt));
+    const spacing = Math.ceil(openAt - chat.prevSentAt);
+    // A long wait is a flood of another kind (the bot, the account), not this chat's spacing: the gate
+    // covers it, and learning it would slow the chat for good.
+    if (spacing <= MAX_LEARNED_SPACING_FACTOR * this.chatInterval) chat.interval = Math.max(chat.interval, spacing);
   }
 
   /** A gate closed: chats that were ready may not be anymore. */

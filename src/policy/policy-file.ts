@@ -1,0 +1,320 @@
+/**
+ * Policy files: the options of `createResilience` that can be written as JSON, kept in a file so
+ * operators can tune retries without a deploy, and checked strictly (`telegram-resilience
+ * check-policy`). A typo'd key is an error, never silently ignored: a policy that quietly does not
+ * apply is worse than one that refuses to load.
+ *
+ * ```json
+ * {
+ *   "floodSleepThreshold": 120,
+ *   "maxTotalDelayMs": "Infinity",
+ *   "throttle": { "groupPerMinute": 15 },
+ *   "rules": [
+ *     { "match": "sendMessage", "name": "broadcast", "maxAttempts": 3 },
+ *     { "match": { "regex": "^get", "flags": "i" }, "idempotent": true }
+ *   ]
+ * }
+ * ```
+ *
+ * Values are validated with the same checks `createResilience` uses (`POLICY_CHECKS`), and the
+ * result is run through the engine's own resolvers once more, so a file and the API cannot disagree
+ * on what is valid.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolveThrottle, TELEGRAM_LIMITS } from '../limits/throttle-options.js';
+import { POLICY_CHECKS, resolvePolicy } from './defaults.js';
+import { describeNode, JsonSyntaxError, parseJsonWithPositions, type JsonMember, type JsonNode, type SourcePosition } from './json-source.js';
+import type { PolicyOptions, ResilienceOptions } from './options.js';
+import { PolicyFileError, type PolicyProblem } from './policy-file-error.js';
+import { compileRules, type Rule } from './rules.js';
+
+/** Policy options whose values are functions: they cannot be written in JSON. */
+const FUNCTION_OPTIONS = new Set<string>(['isIdempotent']);
+/** Engine options that are objects or functions: pass them to `createResilience` next to the file's. */
+const CODE_ONLY_OPTIONS = new Set<string>(['clock', 'random', 'chatIdStore', 'backend', 'isIdempotent']);
+
+/** Policy options a file can set (everything but functions; `throttle` is special at the top level). */
+type FilePolicyKey = Exclude<keyof PolicyOptions, 'isIdempotent' | 'throttle'>;
+
+/** A rule as written in a policy file: `match` is a method name, a glob, or a RegExp built from `{ regex, flags }`. */
+export interface RuleFromFile extends Omit<Rule, 'match' | 'isIdempotent'> {
+  match: string | RegExp;
+}
+
+/** What a policy file holds, ready to spread into `createResilience({ ...fromFile, clock })`. */
+export interface ResilienceOptionsFromFile
+  extends Pick<ResilienceOptions, FilePolicyKey | 'throttle' | 'builtinRules' | 'backendTimeoutMs' | 'onBackendError'> {
+  rules?: RuleFromFile[];
+}
+
+/** Larger files are refused: a policy is a few hundred bytes, a huge file is a mistake. */
+const MAX_FILE_CHARS = 1_000_000;
+const POLICY_FILE_KEYS = Object.keys(POLICY_CHECKS).filter((k) => !FUNCTION_OPTIONS.has(k));
+const TOP_LEVEL_KEYS = [...POLICY_FILE_KEYS, 'builtinRules', 'rules', 'backendTimeoutMs', 'onBackendError'];
+const RULE_KEYS = ['match', 'name', ...POLICY_FILE_KEYS];
+const THROTTLE_KEYS = Object.keys(TELEGRAM_LIMITS);
+const REGEX_FLAGS = /^(?!.*(.).*\1)[dgimsuvy]*$/;
+
+type Report = (key: string, at: SourcePosition, message: string) => void;
+/** Marks a value that was reported as invalid (and must not go into the result). */
+const INVALID = Symbol('invalid');
+
+/**
+ * Reads and validates a policy file. Rejects with `PolicyFileError` (`isPolicyFileError`) listing
+ * every problem with its key path, line and column; also when the file cannot be read.
+ */
+export async function loadPolicy(path: string): Promise<ResilienceOptionsFromFile> {
+  if (typeof path !== 'string' || path === '') throw new TypeError('loadPolicy: path must be a non-empty string');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const why = typeof code === 'string' ? (code === 'ENOENT' ? 'no such file' : code) : String(error);
+    throw new PolicyFileError(path, [{ key: undefined, line: undefined, column: undefined, message: `cannot read the policy file (${why})` }], {
+      cause: error,
+    });
+  }
+  return parsePolicy(text, path);
+}
+
+/**
+ * Validates the JSON text of a policy file. `sourceName` is used in error messages (a file name).
+ * Throws `PolicyFileError`.
+ */
+export function parsePolicy(text: string, sourceName = '<policy>'): ResilienceOptionsFromFile {
+  if (typeof text !== 'string') throw new TypeError('parsePolicy: text must be a string');
+  const failure = (problems: PolicyProblem[], cause?: unknown) =>
+    new PolicyFileError(sourceName, problems, cause === undefined ? undefined : { cause });
+  if (text.length > MAX_FILE_CHARS) {
+    throw failure([{ key: undefined, line: 1, column: 1, message: `the file is larger than ${MAX_FILE_CHARS} characters` }]);
+  }
+  let root: JsonNode;
+  try {
+    root = parseJsonWithPositions(text);
+  } catch (error) {
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    throw failure([{ key: undefined, line: error.line, column: error.column, message: `invalid JSON: ${error.message}` }]);
+  }
+  if (root.type !== 'object') {
+    throw failure([{ key: undefined, ...root.at, message: `a policy file must hold a JSON object, got ${describeNode(root)}` }]);
+  }
+
+  const problems: PolicyProblem[] = [];
+  const report: Report = (key, at, message) => {
+    problems.push({ key, line: at.line, column: at.column, message });
+  };
+  const options = readTopLevel(root, report);
+  if (problems.length > 0) {
+    problems.sort((a, b) => a.line! - b.line! || a.column! - b.column!);
+    throw failure(problems);
+  }
+  // Belt and braces: the engine's own validators must accept what we accepted.
+  try {
+    const { throttle, rules, builtinRules: _b, backendTimeoutMs: _t, onBackendError: _o, ...policy } = options;
+    resolvePolicy(sourceName, policy);
+    resolveThrottle(sourceName, throttle);
+    compileRules(sourceName, rules);
+  } catch (error) {
+    throw failure([{ key: undefined, ...root.at, message: error instanceof Error ? error.message : String(error) }], error);
+  }
+  return options;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function readTopLevel(root: JsonNode & { type: 'object' }, report: Report): ResilienceOptionsFromFile {
+  const out: Record<string, unknown> = {};
+  for (const member of uniqueMembers(root, '', report)) {
+    const { key, value: node, keyAt } = member;
+    let value: unknown = INVALID;
+    if (key === 'throttle') value = readThrottle(node, keyAt, report);
+    else if (key === 'rules') value = readRules(node, keyAt, report);
+    else if (key === 'builtinRules') value = expect(node, keyAt, key, report, 'a boolean', (v) => typeof v === 'boolean');
+    else if (key === 'backendTimeoutMs') {
+      value = expect(node, keyAt, key, report, 'a finite number > 0', (v) => typeof v === 'number' && Number.isFinite(v) && v > 0);
+    } else if (key === 'onBackendError') {
+      value = expect(node, keyAt, key, report, '"fallback" or "fail"', (v) => v === 'fallback' || v === 'fail');
+    } else if (POLICY_FILE_KEYS.includes(key)) value = readPolicyOption(key, member, key, report);
+    else report(key, keyAt, unknownKey(key, key, TOP_LEVEL_KEYS));
+    if (value !== INVALID) out[key] = value;
+  }
+  return out as ResilienceOptionsFromFile;
+}
+
+/** The members of an object node; a key written twice is reported (JSON.parse would keep the last silently). */
+function uniqueMembers(node: JsonNode & { type: 'object' }, path: string, report: Report): JsonMember[] {
+  const seen = new Map<string, JsonMember>();
+  for (const member of node.members) {
+    const first = seen.get(member.key);
+    if (first) {
+      const key = join(path, member.key);
+      report(key, member.keyAt, `${key} is written twice (first on line ${first.keyAt.line})`);
+    } else seen.set(member.key, member);
+  }
+  return [...seen.values()];
+}
+
+function readPolicyOption(key: string, member: JsonMember, path: string, report: Report): unknown {
+  const node = member.value;
+  // JSON has no Infinity: the string "Infinity" stands for it, for the options that accept it.
+  const value = node.type === 'string' && node.value === 'Infinity' ? Number.POSITIVE_INFINITY : plain(node);
+  const expected = POLICY_CHECKS[key as keyof PolicyOptions](value);
+  if (expected === undefined) return value;
+  report(path, member.keyAt, `${path} must be ${expected}, got ${describeNode(node)}`);
+  return INVALID;
+}
+
+function expect(node: JsonNode, at: SourcePosition, path: string, report: Report, expected: string, ok: (v: unknown) => boolean): unknown {
+  const value = plain(node);
+  if (ok(value)) return value;
+  report(path, at, `${path} must be ${expected}, got ${describeNode(node)}`);
+  return INVALID;
+}
+
+function readThrottle(node: JsonNode, at: SourcePosition, report: Report): unknown {
+  if (node.type === 'boolean') return node.value;
+  if (node.type !== 'object') {
+    report('throttle', at, `throttle must be true, false or an object of limits (${THROTTLE_KEYS.join(', ')}), got ${describeNode(node)}`);
+    return INVALID;
+  }
+  const out: Record<string, unknown> = {};
+  for (const member of uniqueMembers(node, 'throttle', report)) {
+    const path = `throttle.${member.key}`;
+    if (!THROTTLE_KEYS.includes(member.key)) {
+      report(path, member.keyAt, unknownKey(path, member.key, THROTTLE_KEYS));
+      continue;
+    }
+    const value = expect(member.value, member.keyAt, path, report, 'a finite number > 0', (v) => typeof v === 'number' && Number.isFinite(v) && v > 0);
+    if (value !== INVALID) out[member.key] = value;
+  }
+  return out;
+}
+
+function readRules(node: JsonNode, at: SourcePosition, report: Report): unknown {
+  if (node.type !== 'array') {
+    report('rules', at, `rules must be an array of { "match": ..., options }, got ${describeNode(node)}`);
+    return INVALID;
+  }
+  const rules: Record<string, unknown>[] = [];
+  node.items.forEach((item, index) => {
+    const path = `rules[${index}]`;
+    if (item.type !== 'object') {
+      report(path, item.at, `${path} must be an object like { "match": "sendMessage", "maxAttempts": 3 }, got ${describeNode(item)}`);
+      return;
+    }
+    const rule: Record<string, unknown> = {};
+    let hasMatch = false;
+    for (const member of uniqueMembers(item, path, report)) {
+      const key = join(path, member.key);
+      let value: unknown = INVALID;
+      if (member.key === 'match') {
+        hasMatch = true;
+        value = readMatch(member, key, report);
+      } else if (member.key === 'name') {
+        value = expect(member.value, member.keyAt, key, report, 'a string', (v) => typeof v === 'string');
+      } else if (POLICY_FILE_KEYS.includes(member.key)) value = readPolicyOption(member.key, member, key, report);
+      else report(key, member.keyAt, unknownKey(key, member.key, RULE_KEYS));
+      if (value !== INVALID) rule[member.key] = value;
+    }
+    if (!hasMatch) report(`${path}.match`, item.at, `${path}.match is required (${MATCH_FORMS})`);
+    rules.push(rule);
+  });
+  return rules;
+}
+
+const MATCH_FORMS = 'a method name, a glob such as "send*", or { "regex": "^get", "flags": "i" }';
+
+function readMatch(member: JsonMember, path: string, report: Report): unknown {
+  const node = member.value;
+  if (node.type === 'string') {
+    if (node.value !== '') return node.value;
+    report(path, member.keyAt, `${path} must not be empty`);
+    return INVALID;
+  }
+  if (node.type !== 'object') {
+    report(path, member.keyAt, `${path} must be ${MATCH_FORMS}, got ${describeNode(node)}`);
+    return INVALID;
+  }
+  let source: JsonMember | undefined;
+  let flags: JsonMember | undefined;
+  for (const m of uniqueMembers(node, path, report)) {
+    if (m.key === 'regex') source = m;
+    else if (m.key === 'flags') flags = m;
+    else report(join(path, m.key), m.keyAt, unknownKey(join(path, m.key), m.key, ['regex', 'flags']));
+  }
+  if (!source) {
+    report(`${path}.regex`, member.keyAt, `${path}.regex is required (the pattern, e.g. "^get")`);
+    return INVALID;
+  }
+  if (source.value.type !== 'string' || source.value.value === '') {
+    report(`${path}.regex`, source.keyAt, `${path}.regex must be a non-empty string, got ${describeNode(source.value)}`);
+    return INVALID;
+  }
+  let flagText = '';
+  if (flags) {
+    if (flags.value.type !== 'string' || !REGEX_FLAGS.test(flags.value.value)) {
+      report(`${path}.flags`, flags.keyAt, `${path}.flags must be a string of RegExp flags such as "i", got ${describeNode(flags.value)}`);
+      return INVALID;
+    }
+    flagText = flags.value.value;
+  }
+  try {
+    return new RegExp(source.value.value, flagText);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    report(`${path}.regex`, source.keyAt, `${path}.regex is not a valid regular expression: ${why}`);
+    return INVALID;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function join(path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`;
+}
+
+function unknownKey(path: string, key: string, known: readonly string[]): string {
+  if (CODE_ONLY_OPTIONS.has(key)) {
+    return `${path} cannot be set in a policy file (its value is code, not JSON); pass it to createResilience next to the file's options`;
+  }
+  const near = suggestion(key, known);
+  return `unknown key ${path}${near ? ` (did you mean "${near}"?)` : ''}`;
+}
+
+/** The known key closest to a typo'd one (same letters ignoring case, or at most 2 edits away). */
+function suggestion(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    if (candidate.toLowerCase() === key.toLowerCase()) return candidate;
+    const d = editDistance(key, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 3) return 4;
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** A node as a plain JS value (objects and arrays included, for the checks to refuse). */
+function plain(node: JsonNode): unknown {
+  switch (node.type) {
+    case 'object':
+      return Object.fromEntries(node.members.map((m) => [m.key, plain(m.value)]));
+    case 'array':
+      return node.items.map(plain);
+    default:
+      return node.value;
+  }
+}
