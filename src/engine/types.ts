@@ -22,7 +22,11 @@ export interface CallInfo {
 /** What each attempt of `fn` is given. */
 export interface Attempt {
   method: string | undefined;
-  /** The parameters to send on this attempt (chat ids already rewritten). A fresh object, never the caller's. */
+  /**
+   * The parameters to send on this attempt. The caller's own object while nothing needed rewriting
+   * (so SDK request objects keep their class); after a chat migration, a shallow copy with the chat
+   * ids rewritten: the caller's object is never modified.
+   */
   params: CallParams | undefined;
   /** The data center to send this attempt to (`undefined`: the SDK's default / home DC). */
   dc: number | undefined;
