@@ -5,6 +5,7 @@
  * It sends JSON only (no multipart file uploads): pass files by `file_id` or URL.
  */
 import type { AttemptFn, CallInfo, CallParams } from '../engine/types.js';
+import { abortReason, untilAborted } from '../engine/abort.js';
 import {
   errorFromFetchFailure,
   outcomeFromResponse,
@@ -140,38 +141,6 @@ function checkTimeout(timeoutMs: unknown): number {
     throw new TypeError(`createBotApi: option \`timeoutMs\` must be a positive number of milliseconds up to ${MAX_TIMEOUT_MS}`);
   }
   return Math.ceil(timeoutMs);
-}
-
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
-}
-
-/**
- * Settles like `promise`, or rejects as soon as `signal` aborts, so an abort takes effect even when
- * the fetch implementation is slow to notice it.
- */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => {});
-    return Promise.reject(abortReason(signal));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      promise.catch(() => {}); // its late rejection is expected and of no interest now
-      reject(abortReason(signal));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** Creates a Bot API client. Throws `TypeError` (naming the option) on invalid options. */

@@ -12,13 +12,9 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/**
- * Why `signal` aborted. Polyfilled signals (abort-controller@3, used by grammY and telegraf) have no
- * `reason`, so fall back to a standard AbortError.
- */
-export function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
-}
+import { abortReason } from './abort.js';
+
+export { abortReason };
 
 /** The real clock: `Date.now()` and `setTimeout`. */
 export const systemClock: Clock = {

@@ -4,7 +4,8 @@
  * either falls back to local limits (default; says so once through an event, and says so again when
  * the backend is back) or fails the call.
  */
-import { abortReason, type Clock } from '../engine/clock.js';
+import { untilAborted } from '../engine/abort.js';
+import type { Clock } from '../engine/clock.js';
 import type { LimitsBackend } from './backend.js';
 import type { ChatScope } from './scope.js';
 import type { ResolvedThrottle } from './throttle-options.js';
@@ -62,7 +63,7 @@ export class BackendLink {
     }).finally(() => {
       if (!this.startedOk) this.starting = undefined; // try again on a later call
     });
-    return signal ? raceAbort(this.starting, signal) : this.starting;
+    return signal ? untilAborted(this.starting, signal) : this.starting;
   }
 
   /** Books a shared slot, then waits for it. Falls back to "go now" when the backend fails. */
@@ -126,22 +127,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
     timer.unref?.();
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortReason(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }
