@@ -9,9 +9,23 @@ import { DEFAULT_FLOOD_WAIT_MS } from '../policy/decide.js';
 import type { LimitsBackend } from './backend.js';
 import { FloodGates } from './flood-gates.js';
 import { PacingScheduler } from './scheduler.js';
-import { chatScopeOf } from './scope.js';
+import { chatScopeOf, type ChatScope } from './scope.js';
 import type { ResolvedThrottle } from './throttle-options.js';
 import { BackendLink, type BackendStatusListener } from './backend-link.js';
+
+/** A booked slot overtaken by a gate is re-booked at most this often (then it goes as booked). */
+const MAX_REBOOKINGS = 3;
+
+/** The gates a call waits at: its method's (MTProto), and for paced calls the bot's and its chat's. */
+function gateScopes(method: string | undefined, paced: boolean, chatKey: string | undefined): string[] {
+  const scopes: string[] = [];
+  if (method) scopes.push(`method:${method}`);
+  if (paced) {
+    scopes.push('bot');
+    if (chatKey) scopes.push(chatKey);
+  }
+  return scopes;
+}
 
 /** Two 429s for different chats within this window mean the whole bot is being limited. */
 const BOT_WIDE_WINDOW_MS = 1_000;
@@ -59,17 +73,27 @@ export class Limiter {
       const paid = attempt.params?.allow_paid_broadcast === true;
       const local = this.scheduler.acquire({ chat, paid, method: attempt.method, signal: attempt.signal });
       if (!this.link) return local;
-      return (local ?? Promise.resolve()).then(() => this.link!.reserve({ chat, paid }, attempt.signal));
+      const scopes = gateScopes(attempt.method, true, chat?.key);
+      return (local ?? Promise.resolve()).then(() => this.reserveShared(chat, paid, scopes, attempt.signal));
     }
-    const scopes: string[] = [];
-    if (attempt.method) scopes.push(`method:${attempt.method}`);
-    if (paced) {
-      scopes.push('bot');
-      if (chat) scopes.push(chat.key);
-    }
+    const scopes = gateScopes(attempt.method, paced, chat?.key);
     const started = this.link?.started(attempt.signal);
     if (started) return started.then(() => this.waitGates(scopes, attempt.signal));
     return this.waitGates(scopes, attempt.signal);
+  }
+
+  /**
+   * Books the shared slot and waits for it. A gate may close (here or in another process) while we
+   * wait: then the slot is given up, and a new one is booked once the gate opens, instead of sending
+   * into a flood the whole bot was told to wait out.
+   */
+  private async reserveShared(chat: ChatScope | undefined, paid: boolean, scopes: string[], signal: AbortSignal | undefined): Promise<void> {
+    for (let tries = 0; ; tries++) {
+      await this.link!.reserve({ chat, paid }, signal);
+      const closed = this.waitGates(scopes, signal);
+      if (!closed || tries >= MAX_REBOOKINGS) return;
+      await closed;
+    }
   }
 
   /** Closes the gate of the scope Telegram's flood answer is about. */

@@ -41,6 +41,10 @@ export function resolveThrottle(where: string, value: unknown): ResolvedThrottle
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
       throw new TypeError(`${where}: option "throttle.${key}" must be a finite number > 0, got ${String(v)}`);
     }
+    // A window holds a whole number of messages.
+    if (key === 'groupPerMinute' && !Number.isInteger(v)) {
+      throw new TypeError(`${where}: option "throttle.groupPerMinute" must be a whole number, got ${String(v)}`);
+    }
     resolved[key] = v;
   }
   return resolved as unknown as ResolvedThrottle;

@@ -1,0 +1,78 @@
+/**
+ * `redisBackend({ client })`: limits, flood gates and chat migrations shared by every process of one
+ * bot through Redis. See docs/redis.md.
+ */
+import type { ChatIdStore } from '../../engine/chat-id-store.js';
+import type { BackendContext, LimitsBackend } from '../backend.js';
+import type { ResolvedThrottle } from '../throttle-options.js';
+import { createRedisChatIdStore, type HashClient } from './chat-id-store.js';
+import type { ConnectionState } from './connection.js';
+import { closeGate, GateSubscriber, openGates, type SubscriberConnection } from './gates.js';
+import { redisKeys, type RedisKeys } from './keys.js';
+import { resolveRedisOptions, type RedisBackendOptions } from './options.js';
+import { reserveSlot, type ReserveRequest } from './reserve.js';
+import { defineScripts, type ScriptClient } from './scripts.js';
+
+export interface RedisBackend extends LimitsBackend {
+  readonly name: 'redis';
+  /** Chat migrations shared through Redis (used by `createResilience` unless you pass your own store). */
+  readonly chatIdStore: ChatIdStore;
+  /** The keys and channel this backend uses (for diagnostics). */
+  readonly keys: Readonly<Omit<RedisKeys, 'chat'>>;
+}
+
+type MainClient = ScriptClient & HashClient & ConnectionState;
+
+/** What the subscriber connection overrides of the user's options (it is ours: we choose). */
+const SUBSCRIBER_OPTIONS = {
+  // A SUBSCRIBE sent while connecting waits for the connection instead of failing after N retries;
+  // start() is bounded by the limiter's timeout anyway, and close() ends the wait.
+  maxRetriesPerRequest: null,
+  enableOfflineQueue: true,
+  autoResubscribe: true,
+  lazyConnect: false,
+  connectionName: 'telegram-resilience:gates',
+};
+
+export function redisBackend(options: RedisBackendOptions): RedisBackend {
+  const { client: userClient, keyPrefix, botId, chatIdTimeoutMs } = resolveRedisOptions(options);
+  const client = defineScripts(userClient) as MainClient;
+  const keys = redisKeys(keyPrefix, botId);
+  const subscriber = new GateSubscriber(
+    () => userClient.duplicate(SUBSCRIBER_OPTIONS) as unknown as SubscriberConnection,
+    keys.gateChannel,
+    () => openGates(client, keys),
+  );
+  let limits: ResolvedThrottle | undefined;
+  let closed = false;
+  const closedError = () => new Error('redisBackend: the backend was closed');
+  const { chat: _chat, ...keyNames } = keys;
+
+  return {
+    name: 'redis',
+    keys: Object.freeze(keyNames),
+    chatIdStore: createRedisChatIdStore(client, keys.chatIds, chatIdTimeoutMs),
+    async start(context: BackendContext) {
+      if (closed) throw closedError();
+      limits = context.limits;
+      await subscriber.start(context.onGate);
+    },
+    async reserve(request: ReserveRequest) {
+      if (closed) throw closedError();
+      if (!limits) throw new Error('redisBackend: reserve() needs throttle limits (createResilience({ throttle: true, backend }))');
+      return reserveSlot(client, keys, limits, request);
+    },
+    async closeGate(scope: string, openAtEpochMs: number) {
+      if (closed) throw closedError();
+      await closeGate(client, keys, scope, openAtEpochMs);
+    },
+    async openGates() {
+      if (closed) throw closedError();
+      return openGates(client, keys);
+    },
+    async close() {
+      closed = true;
+      await subscriber.close();
+    },
+  };
+}

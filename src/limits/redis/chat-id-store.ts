@@ -1,0 +1,49 @@
+/**
+ * A chat-id store shared through Redis (a hash old id -> new id), so a group migration learned by
+ * one process is known to all. Migrations are permanent facts, so the hash has no expiry; it holds
+ * one field per migrated group the bot met.
+ *
+ * The engine looks up every chat id of every call, and does not bound the lookup: so this store
+ * answers from memory whenever it can, asks Redis only for ids that can have migrated (basic groups:
+ * negative ids not starting with -100; private chats, supergroups and channels never migrate), and
+ * never lets a slow or dead Redis hold a call (a lookup past `timeoutMs` answers from memory).
+ */
+import { createMemoryChatIdStore, type ChatIdStore } from '../../engine/chat-id-store.js';
+import { assertUp, isDown, withTimeout, type ConnectionState } from './connection.js';
+
+export interface HashClient extends ConnectionState {
+  hget(key: string, field: string): Promise<string | null>;
+  hset(key: string, field: string, value: string): Promise<number>;
+}
+
+/** Migrations this process already knows (learned or looked up): they never change. */
+const LOCAL_ENTRIES = 10_000;
+
+function canHaveMigrated(oldChatId: string): boolean {
+  return oldChatId.startsWith('-') && !oldChatId.startsWith('-100');
+}
+
+export function createRedisChatIdStore(client: HashClient, key: string, timeoutMs: number): ChatIdStore {
+  const known = createMemoryChatIdStore(LOCAL_ENTRIES);
+  return {
+    get(oldChatId) {
+      const local = known.get(oldChatId) as number | undefined;
+      if (local !== undefined || !canHaveMigrated(oldChatId) || isDown(client)) return local;
+      return withTimeout(client.hget(key, oldChatId), timeoutMs, 'redis chat-id lookup timed out').then(
+        (value) => {
+          const newChatId = value === null ? NaN : Number(value);
+          if (!Number.isSafeInteger(newChatId)) return undefined;
+          known.set(oldChatId, newChatId);
+          return newChatId;
+        },
+        () => undefined,
+      );
+    },
+    async set(oldChatId, newChatId) {
+      known.set(oldChatId, newChatId);
+      // A failure here reaches the engine, which reports it and goes on: this process still knows.
+      assertUp(client);
+      await withTimeout(client.hset(key, oldChatId, String(newChatId)), timeoutMs, 'redis chat-id store timed out');
+    },
+  };
+}

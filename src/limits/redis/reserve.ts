@@ -1,0 +1,63 @@
+/**
+ * Booking a message's slot: one round trip, one atomic script (see RESERVE_LUA).
+ */
+import type { ChatScope } from '../scope.js';
+import type { ResolvedThrottle } from '../throttle-options.js';
+import { assertUp, type ConnectionState } from './connection.js';
+import type { RedisKeys } from './keys.js';
+import type { ScriptClient } from './scripts.js';
+
+/** Groups: at most `groupPerMinute` messages in any window this long. */
+export const GROUP_WINDOW_MS = 60_000;
+
+export interface ReserveRequest {
+  chat: ChatScope | undefined;
+  paid: boolean;
+}
+
+/** A booked slot in Redis time, with Redis's time when it was booked. */
+export interface BookedSlot {
+  slotMs: number;
+  redisNowMs: number;
+}
+
+/** Books a slot; returns it in Redis time (tests look at it directly). */
+export async function bookSlot(
+  client: ScriptClient & ConnectionState,
+  keys: RedisKeys,
+  limits: ResolvedThrottle,
+  request: ReserveRequest,
+): Promise<BookedSlot> {
+  assertUp(client);
+  const { chat, paid } = request;
+  // Whole milliseconds, rounded up, as the local scheduler does: a hair wider never trips a window.
+  const interval = Math.ceil(1000 / (paid ? limits.paidBroadcastPerSecond : limits.globalPerSecond));
+  const chatLimit = chat?.kind === 'private' ? Math.ceil(1000 / limits.chatPerSecond) : chat ? Math.floor(limits.groupPerMinute) : 0;
+  const [slot, now] = await client.telegramResilienceReserveV1(
+    paid ? keys.paidTail : keys.freeTail,
+    paid ? keys.paidLater : keys.freeLater,
+    chat ? keys.chat(chat) : keys.unused,
+    keys.gates,
+    String(interval),
+    chat?.kind ?? '',
+    String(chatLimit),
+    String(GROUP_WINDOW_MS),
+    chat?.key ?? '',
+  );
+  return { slotMs: Number(slot), redisNowMs: Number(now) };
+}
+
+/**
+ * Books a slot; returns it as epoch ms of this machine's clock. The wait Redis computed is added to
+ * `Date.now()` taken after the answer arrived, so the message never goes before its slot, whatever
+ * the clock difference between this machine and Redis.
+ */
+export async function reserveSlot(
+  client: ScriptClient & ConnectionState,
+  keys: RedisKeys,
+  limits: ResolvedThrottle,
+  request: ReserveRequest,
+): Promise<number> {
+  const { slotMs, redisNowMs } = await bookSlot(client, keys, limits, request);
+  return Date.now() + Math.max(0, slotMs - redisNowMs);
+}

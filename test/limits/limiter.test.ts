@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { createManualClock } from '../../src/engine/clock.js';
+import { createResilience } from '../../src/engine/resilience.js';
+import type { LimitsBackend } from '../../src/limits/backend.js';
+import { Limiter } from '../../src/limits/limiter.js';
+import { resolveThrottle, TELEGRAM_LIMITS } from '../../src/limits/throttle-options.js';
+import { rpcError, tooManyRequests } from '../helpers/failures.js';
+
+/** An in-memory stand-in for a shared backend: every reservation is "in 100 ms". */
+function fakeBackend() {
+  const calls = { reserve: 0, closeGate: [] as string[] };
+  const backend: LimitsBackend = {
+    name: 'fake',
+    start: async () => {},
+    reserve: async () => {
+      calls.reserve++;
+      return Date.now() + 100;
+    },
+    closeGate: async (scope) => {
+      calls.closeGate.push(scope);
+    },
+    openGates: async () => ({}),
+    close: async () => {},
+  };
+  return { backend, calls };
+}
+
+describe('Limiter', () => {
+  it('re-books a shared slot that a flood gate overtook, and sends only after the gate opens', async () => {
+    const clock = createManualClock(0);
+    const { backend, calls } = fakeBackend();
+    const limiter = new Limiter({ clock, throttle: TELEGRAM_LIMITS, backend, backendTimeoutMs: 500, onBackendError: 'fallback', onBackendStatus: () => {} });
+    const attempt = { method: 'sendMessage', params: { chat_id: 5 }, dc: undefined, number: 1, signal: undefined };
+    let sentAt: number | undefined;
+    const wait = Promise.resolve(limiter.acquire(attempt, true)).then(() => (sentAt = clock.now()));
+    await clock.advance(50); // the slot is booked for t=100; now a 429 elsewhere closes the bot for 3 s
+    limiter.gates.close('bot', 3_050);
+    await clock.run(wait);
+    expect(calls.reserve).toBe(2);
+    expect(sentAt).toBeGreaterThanOrEqual(3_050);
+    await limiter.close();
+  });
+
+  it('closes the chat gate on a Bot API 429, the bot gate when a second chat is hit within a second, the method gate on FLOOD_WAIT', () => {
+    const clock = createManualClock(0);
+    const { backend, calls } = fakeBackend();
+    const limiter = new Limiter({ clock, throttle: TELEGRAM_LIMITS, backend, backendTimeoutMs: 500, onBackendError: 'fallback', onBackendStatus: () => {} });
+    const at = (params: Record<string, unknown>, method = 'sendMessage') => ({ method, params, dc: undefined, number: 1, signal: undefined });
+    limiter.onFailure({ kind: 'flood', code: 429, retryAfterMs: 5_000, maybeDelivered: false, cause: null }, at({ chat_id: 1 }));
+    expect(limiter.gates.snapshot()).toEqual({ 'chat:1': 5_000 });
+    limiter.onFailure({ kind: 'flood', code: 429, retryAfterMs: 5_000, maybeDelivered: false, cause: null }, at({ chat_id: 2 }));
+    expect(Object.keys(limiter.gates.snapshot()).sort()).toEqual(['bot', 'chat:1', 'chat:2']);
+    limiter.onFailure({ kind: 'flood', code: 420, type: 'FLOOD_WAIT_9', retryAfterMs: 9_000, maybeDelivered: false, cause: null }, at({}, 'messages.getHistory'));
+    expect(limiter.gates.snapshot()['method:messages.getHistory']).toBe(9_000);
+    limiter.onFailure({ kind: 'flood', code: 420, type: 'SLOWMODE_WAIT_4', retryAfterMs: 4_000, maybeDelivered: false, cause: null }, at({ chat_id: -77 }, 'messages.sendMessage'));
+    expect(limiter.gates.snapshot()['chat:-77']).toBe(4_000);
+    // Gates are not shared before the backend started; nothing has asked for a slot yet.
+    expect(calls.closeGate).toEqual([]);
+  });
+
+  it('an MTProto FLOOD_WAIT holds later calls of that method (also unpaced reads), not others', async () => {
+    const clock = createManualClock(0);
+    const resilience = createResilience({ clock, throttle: true });
+    let n = 0;
+    const first = resilience.call(async () => {
+      if (n++ === 0) throw rpcError(420, 'FLOOD_WAIT_5');
+      return 'ok';
+    }, { method: 'messages.getHistory' });
+    await clock.advance(1);
+    const times: Record<string, number> = {};
+    const same = resilience.call(async () => (times.same = clock.now()), { method: 'messages.getHistory' });
+    const other = resilience.call(async () => (times.other = clock.now()), { method: 'users.getFullUser' });
+    await clock.run(Promise.all([first, same, other]));
+    expect(times.other).toBe(1);
+    expect(times.same).toBeGreaterThanOrEqual(5_000);
+  });
+
+  it('with throttling, a 429 pauses the other calls to that chat: one 429, not one per queued call', async () => {
+    const clock = createManualClock(0);
+    const resilience = createResilience({ clock, throttle: true });
+    let floods = 0;
+    const sends: number[] = [];
+    let blockedUntil = 0;
+    let blockedOnce = false;
+    const fn = async () => {
+      if (clock.now() < blockedUntil) {
+        floods++;
+        throw tooManyRequests(Math.ceil((blockedUntil - clock.now()) / 1000));
+      }
+      if (sends.length === 1 && !blockedOnce) {
+        // Telegram decides this chat must wait 10 s after the first message.
+        blockedOnce = true;
+        blockedUntil = clock.now() + 10_000;
+        floods++;
+        throw tooManyRequests(10);
+      }
+      sends.push(clock.now());
+      return 'ok';
+    };
+    const calls = Array.from({ length: 5 }, () => resilience.call(fn, { method: 'sendMessage', params: { chat_id: 9, text: 'x' } }));
+    await clock.run(Promise.all(calls), 100_000);
+    expect(floods).toBe(1);
+    expect(sends).toHaveLength(5);
+  });
+
+  it('rejects a fractional groupPerMinute and unknown throttle keys at construction', () => {
+    expect(() => resolveThrottle('t', { groupPerMinute: 20.5 })).toThrow(/groupPerMinute/);
+    expect(() => createResilience({ throttle: { perChat: 1 } as never })).toThrow(/throttle.perChat/);
+    expect(() => createResilience({ throttle: 'yes' as never })).toThrow(/throttle/);
+  });
+});
