@@ -49,7 +49,8 @@ function rows({ name, result: r }) {
       ];
     case 'paced-throughput':
       return [
-        [name, 'paced calls/s (paid, 5,000)', fmt(r.engineCallsPerSecond), fmt(r.bottleneckCallsPerSecond), `${r.ratioEngineToBottleneck}x`, `>= 1000/s ${verdict(r.engineTargetMet)}`],
+        [name, 'sustained paced calls/s (paid, 5,000)', fmt(r.engineCallsPerSecond), fmt(r.bottleneckCallsPerSecond), `${r.ratioEngineToBottleneck}x`, `1000/s ceiling (>= 990) ${verdict(r.engineTargetMet)}`],
+        [name, 'end-to-end calls/s (incl. queueing)', fmt(r.engineEndToEndCallsPerSecond), fmt(r.bottleneckEndToEndCallsPerSecond), '', ''],
         [name, 'calls/s with limits at 1e9/s', fmt(r.limitsAt1e9CallsPerSecond), '', '', ''],
       ];
     case 'latency':

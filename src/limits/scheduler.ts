@@ -11,6 +11,7 @@
  */
 import { abortReason, type Clock } from '../engine/clock.js';
 import type { FloodGates } from './flood-gates.js';
+import { BotRate } from './bot-rate.js';
 import { IndexedHeap, type HeapItem } from './heap.js';
 import type { ChatKind, ChatScope } from './scope.js';
 import type { ResolvedThrottle } from './throttle-options.js';
@@ -67,13 +68,11 @@ export class PacingScheduler {
   /** Chats that went idle, oldest first; `idleHead` is the next to look at (no O(n) shift). */
   private idle: Array<{ chat: ChatState; at: number }> = [];
   private idleHead = 0;
-  private nextFreeAt = 0;
-  private nextPaidAt = 0;
+  private readonly free: BotRate;
+  private readonly paid: BotRate;
   private seq = 0;
   private wake: { at: number; controller: AbortController } | undefined;
   private closed = false;
-  private readonly freeInterval: number;
-  private readonly paidInterval: number;
   private readonly chatInterval: number;
 
   constructor(
@@ -81,9 +80,8 @@ export class PacingScheduler {
     private readonly limits: ResolvedThrottle,
     private readonly gates: FloodGates,
   ) {
-    // Whole milliseconds, rounded up: spacing a hair wider than the limit never trips a window check.
-    this.freeInterval = Math.ceil(1000 / limits.globalPerSecond);
-    this.paidInterval = Math.ceil(1000 / limits.paidBroadcastPerSecond);
+    this.free = new BotRate(limits.globalPerSecond);
+    this.paid = new BotRate(limits.paidBroadcastPerSecond);
     this.chatInterval = Math.ceil(1000 / limits.chatPerSecond);
     gates.onClose((scope, openAt) => {
       this.learn(scope, openAt);
@@ -169,7 +167,7 @@ export class PacingScheduler {
   }
 
   private globalReadyAt(paid: boolean): number {
-    return paid ? this.nextPaidAt : this.nextFreeAt;
+    return (paid ? this.paid : this.free).readyAt();
   }
 
   /** When this chat's own limit and gates next allow a message (for `method`). */
@@ -181,8 +179,7 @@ export class PacingScheduler {
   }
 
   private take(chat: ChatState | undefined, paid: boolean, now: number): void {
-    if (paid) this.nextPaidAt = Math.max(this.nextPaidAt, now) + this.paidInterval;
-    else this.nextFreeAt = Math.max(this.nextFreeAt, now) + this.freeInterval;
+    (paid ? this.paid : this.free).take(now);
     if (!chat) return;
     chat.prevSentAt = chat.lastSentAt;
     chat.lastSentAt = now;
