@@ -2,14 +2,20 @@
  * Where the engine, the limiters and the simulator get time from. Injecting one keeps tests
  * deterministic: nothing in this package reads `Date.now()` or calls `setTimeout` directly.
  */
+export interface SleepOptions {
+  /** Do not keep the process alive for this sleep (Node's `timer.unref()`). Default `false`. */
+  unref?: boolean;
+}
+
 export interface Clock {
   /** Milliseconds since some fixed origin (only differences matter). */
   now(): number;
   /**
    * Resolves after `ms` milliseconds. Rejects with `signal.reason` as soon as `signal` aborts
-   * (at once if it already has), and leaves no timer behind in either case.
+   * (at once if it already has), and leaves no timer behind in either case. With `unref`, the
+   * sleep does not keep the process alive (housekeeping such as freeing idle state).
    */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  sleep(ms: number, signal?: AbortSignal, options?: SleepOptions): Promise<void>;
 }
 
 import { abortReason } from './abort.js';
@@ -19,7 +25,7 @@ export { abortReason };
 /** The real clock: `Date.now()` and `setTimeout`. */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep(ms, signal) {
+  sleep(ms, signal, options) {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     if (!(ms > 0)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
@@ -31,6 +37,7 @@ export const systemClock: Clock = {
         signal?.removeEventListener('abort', onAbort);
         resolve();
       }, ms);
+      if (options?.unref) timer.unref();
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   },
@@ -39,6 +46,8 @@ export const systemClock: Clock = {
 interface PendingSleep {
   at: number;
   seq: number;
+  /** Like an unref'd timer: not counted by `pending()`, and `run()`/`next()` do not wait for it. */
+  unref: boolean;
   resolve: () => void;
 }
 
@@ -46,9 +55,9 @@ interface PendingSleep {
 export interface ManualClock extends Clock {
   /** Moves time forward by `ms`, waking every sleeper due on the way, in order. */
   advance(ms: number): Promise<void>;
-  /** Moves time to the next pending wake-up (if any) and wakes it. Returns false when nothing is pending. */
+  /** Moves time to the next pending (not unref'd) wake-up, if any, and wakes what is due. Returns false when nothing is pending. */
   next(): Promise<boolean>;
-  /** Number of sleeps not yet woken. */
+  /** Number of sleeps not yet woken (unref'd ones not counted, as they would not keep a process alive). */
   pending(): number;
   /**
    * Keeps advancing to the next wake-up until `promise` settles (or `maxSteps` wake-ups pass),
@@ -85,12 +94,13 @@ export function createManualClock(start = 0): ManualClock {
 
   const clock: ManualClock = {
     now: () => time,
-    sleep(ms, signal) {
+    sleep(ms, signal, options) {
       if (signal?.aborted) return Promise.reject(abortReason(signal));
       return new Promise<void>((resolve, reject) => {
         const entry: PendingSleep = {
           at: time + Math.max(0, Number.isFinite(ms) ? ms : 0),
           seq: seq++,
+          unref: options?.unref === true,
           resolve: () => {
             signal?.removeEventListener('abort', onAbort);
             resolve();
@@ -108,13 +118,13 @@ export function createManualClock(start = 0): ManualClock {
     advance: (ms) => wakeDue(time + ms),
     async next() {
       await settle();
-      sleepers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-      const first = sleepers[0];
+      let first: PendingSleep | undefined;
+      for (const s of sleepers) if (!s.unref && (!first || s.at < first.at || (s.at === first.at && s.seq < first.seq))) first = s;
       if (!first) return false;
       await wakeDue(first.at);
       return true;
     },
-    pending: () => sleepers.length,
+    pending: () => sleepers.filter((s) => !s.unref).length,
     async run(promise, maxSteps = 10_000, idleMs = 5_000) {
       let done = false;
       const tracked = promise.finally(() => {

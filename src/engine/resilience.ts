@@ -165,24 +165,36 @@ function engine(
   const frozenPolicy = Object.freeze({ ...policy });
   const policyFor = policyResolver(policy, [...userRules, ...builtins]);
 
-  async function call<T>(fn: AttemptFn<T>, info: CallInfo = {}): Promise<T> {
-    validateCall('resilience.call', fn, info);
-    if (state.closed) throw new Error('telegram-resilience: call() after close()');
-    const { signal } = info;
-    // Not throwIfAborted(): polyfilled signals (grammY's, telegraf's) do not have it.
-    if (signal?.aborted) throw abortReason(signal);
-    let params = info.params;
-    if (hasChatId(params)) params = await applyKnownMigrations(state, params!);
-    const attempt: Attempt = { method: info.method, params, dc: info.dc ?? state.homeDc, number: 1, signal };
+  /**
+   * Not an async function on purpose: a queued call is retained until it is sent, and an async
+   * function's suspended frame (every local and temporary) is the largest part of that. Chaining
+   * keeps only what the rest of the call needs; 100,000 queued calls fit in far less heap.
+   */
+  function call<T>(fn: AttemptFn<T>, info: CallInfo = {}): Promise<T> {
+    try {
+      validateCall('resilience.call', fn, info);
+      if (state.closed) throw new Error('telegram-resilience: call() after close()');
+      // Not throwIfAborted(): polyfilled signals (grammY's, telegraf's) do not have it.
+      if (info.signal?.aborted) throw abortReason(info.signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!hasChatId(info.params)) return start(fn, info, info.params);
+    const params = applyKnownMigrations(state, info.params!);
+    return isPromise(params) ? params.then((p) => start(fn, info, p)) : start(fn, info, params);
+  }
+
+  function start<T>(fn: AttemptFn<T>, info: CallInfo, params: CallParams | undefined): Promise<T> {
+    const attempt: Attempt = { method: info.method, params, dc: info.dc ?? state.homeDc, number: 1, signal: info.signal };
     const startedAt = state.clock.now();
     // Rules are resolved up front only when they can change pacing; otherwise only on failure.
     const resolved = state.limiter ? policyFor(info).policy : undefined;
-    const send = sendThrough(state, fn, resolved !== undefined && resolved.throttle && isPacedMethod(info.method));
-    try {
-      return await send(attempt);
-    } catch (error) {
-      return retryAfterFailure(state, resolved ?? policyFor(info).policy, send, info, attempt, error, startedAt);
-    }
+    const paced = resolved !== undefined && resolved.throttle && isPacedMethod(info.method);
+    const wait = state.limiter?.acquire(attempt, paced);
+    const first = wait ? wait.then(() => runAttempt(fn, attempt, attempt.signal)) : runAttempt(fn, attempt, attempt.signal);
+    return first.catch((error: unknown) =>
+      retryAfterFailure(state, resolved ?? policyFor(info).policy, sendThrough(state, fn, paced), info, attempt, error, startedAt),
+    );
   }
 
   const resilience: Resilience = {
@@ -235,20 +247,38 @@ function engine(
   return resilience;
 }
 
-/** Rewrites chat ids the store knows to have migrated, before the request is sent. */
-async function applyKnownMigrations(state: EngineState, params: CallParams): Promise<CallParams> {
+/**
+ * Rewrites chat ids the store knows to have migrated, before the request is sent. Synchronous while
+ * the store answers synchronously (the in-memory one does): no promise per call for a lookup.
+ */
+function applyKnownMigrations(state: EngineState, params: CallParams, from = 0): CallParams | Promise<CallParams> {
   let result = params;
-  for (const key of CHAT_ID_KEYS) {
+  for (let i = from; i < CHAT_ID_KEYS.length; i++) {
+    const key = CHAT_ID_KEYS[i]!;
     const k = chatKey(result[key]);
     if (k === undefined) continue;
-    let mapped: number | undefined;
+    let mapped: number | undefined | Promise<number | undefined>;
     try {
-      mapped = await state.chatIdStore.get(k);
+      mapped = state.chatIdStore.get(k);
     } catch (error) {
       state.reportError(error);
       continue;
     }
+    if (isPromise(mapped)) {
+      const current = result;
+      return Promise.resolve(mapped).then(
+        (id) => applyKnownMigrations(state, id === undefined ? current : rewriteChatId(current, current[key] as number | string, id), i + 1),
+        (error: unknown) => {
+          state.reportError(error);
+          return applyKnownMigrations(state, current, i + 1);
+        },
+      );
+    }
     if (mapped !== undefined) result = rewriteChatId(result, result[key] as number | string, mapped);
   }
   return result;
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
 }

@@ -17,6 +17,8 @@ import type { ChatKind, ChatScope } from './scope.js';
 import type { ResolvedThrottle } from './throttle-options.js';
 
 const GROUP_WINDOW_MS = 60_000;
+/** The queue of every chat with nothing queued: one shared empty array instead of one per chat. */
+const NO_JOBS: never[] = [];
 /** A private chat's learned spacing never exceeds this many times the configured one. */
 const MAX_LEARNED_SPACING_FACTOR = 10;
 
@@ -36,13 +38,14 @@ interface Job {
 interface ChatState extends HeapItem {
   key: string;
   kind: ChatKind;
+  /** Jobs waiting, oldest first; the shared `NO_JOBS` while none (so an idle chat holds no array). */
   queue: Job[];
   /** Private chats: the earliest time the next message may go. */
   nextAt: number;
   /** Private chats: the spacing in force; wider than the configured one once Telegram proved it stricter. */
   interval: number;
-  /** Groups: send times of the last N messages, oldest first. */
-  window: number[];
+  /** Groups: send times of the last N messages, oldest first (private chats: undefined). */
+  window: number[] | undefined;
   /** When this chat next becomes ready (valid while it sits in `waiting`). */
   readyAt: number;
   /** Its head job was held by the chat's own limit or gate (not only by the bot-wide one). */
@@ -65,13 +68,18 @@ export class PacingScheduler {
   private readonly ready = new IndexedHeap<ChatState>(readyBefore);
   /** Jobs bound to no chat: they only wait for the bot-wide slot, FIFO. */
   private readonly unbound: Job[] = [];
-  /** Chats that went idle, oldest first; `idleHead` is the next to look at (no O(n) shift). */
-  private idle: Array<{ chat: ChatState; at: number }> = [];
+  /**
+   * Chats that went idle, in the order they did (so by `lastSentAt`, which is when they may be freed
+   * from); `idleHead` is the next to look at (no O(n) shift).
+   */
+  private idle: ChatState[] = [];
   private idleHead = 0;
   private readonly free: BotRate;
   private readonly paid: BotRate;
   private seq = 0;
   private wake: { at: number; controller: AbortController } | undefined;
+  /** Frees idle chats' state on time even if no call comes; unref'd, so it never keeps a process alive. */
+  private sweeper: AbortController | undefined;
   private closed = false;
   private readonly chatInterval: number;
 
@@ -125,9 +133,12 @@ export class PacingScheduler {
         request.signal.addEventListener('abort', job.onAbort, { once: true });
       }
       if (chat) {
-        chat.queue.push(job);
-        if (chat.queue.length === 1) this.placeChat(chat, now);
-        else if (this.ready.has(chat)) this.ready.update(chat);
+        if (chat.queue === NO_JOBS) {
+          chat.queue = [job];
+          this.placeChat(chat, now);
+        } else chat.queue.push(job);
+        if (chat.queue.length > 1 && this.ready.has(chat)) this.ready.update(chat);
+
       } else {
         this.unbound.push(job);
       }
@@ -139,9 +150,15 @@ export class PacingScheduler {
     this.closed = true;
     this.wake?.controller.abort();
     this.wake = undefined;
+    this.sweeper?.abort();
+    this.sweeper = undefined;
     const error = new Error('telegram-resilience: the limiter was closed');
     for (const job of this.unbound.splice(0)) this.settle(job, error);
-    for (const chat of this.chats.values()) for (const job of chat.queue.splice(0)) this.settle(job, error);
+    for (const chat of this.chats.values()) {
+      const jobs = chat.queue;
+      chat.queue = NO_JOBS;
+      for (const job of jobs) this.settle(job, error);
+    }
     this.chats.clear();
   }
 
@@ -151,10 +168,10 @@ export class PacingScheduler {
       chat = {
         key: scope.key,
         kind: scope.kind,
-        queue: [],
+        queue: NO_JOBS,
         nextAt: 0,
         interval: this.chatInterval,
-        window: [],
+        window: scope.kind === 'group' ? [] : undefined,
         readyAt: 0,
         heldByOwnLimit: false,
         lastSentAt: Number.NEGATIVE_INFINITY,
@@ -174,7 +191,7 @@ export class PacingScheduler {
   private chatReadyAt(chat: ChatState, method: string | undefined): number {
     let at = Math.max(this.gates.openAt(chat.key), method ? this.gates.openAt(`method:${method}`) : 0);
     if (chat.kind === 'private') at = Math.max(at, chat.nextAt);
-    else if (chat.window.length >= this.limits.groupPerMinute) at = Math.max(at, chat.window[0]! + GROUP_WINDOW_MS);
+    else if (chat.window!.length >= this.limits.groupPerMinute) at = Math.max(at, chat.window![0]! + GROUP_WINDOW_MS);
     return at;
   }
 
@@ -185,10 +202,13 @@ export class PacingScheduler {
     chat.lastSentAt = now;
     if (chat.kind === 'private') chat.nextAt = Math.max(chat.nextAt, now) + chat.interval;
     else {
-      chat.window.push(now);
-      while (chat.window.length > this.limits.groupPerMinute) chat.window.shift();
+      chat.window!.push(now);
+      while (chat.window!.length > this.limits.groupPerMinute) chat.window!.shift();
     }
-    if (chat.queue.length === 0) this.idle.push({ chat, at: now + this.limits.idleChatTtlMs });
+    if (chat.queue.length === 0) {
+      this.idle.push(chat);
+      this.scheduleSweep();
+    }
   }
 
   /** Puts a chat whose head job changed into the right heap. */
@@ -248,7 +268,10 @@ export class PacingScheduler {
       const at = Math.max(this.globalReadyAt(next.paid), botOpenAt);
       if (at > now) return this.sleepUntil(at);
       if (useUnbound) this.unbound.shift();
-      else chat!.queue.shift();
+      else {
+        chat!.queue.shift();
+        if (chat!.queue.length === 0) chat!.queue = NO_JOBS;
+      }
       // Take the slot first: where the chat goes next depends on the slot it just used.
       this.take(next.chat, next.paid, now);
       if (!useUnbound) this.placeChat(chat!, now);
@@ -277,6 +300,7 @@ export class PacingScheduler {
     const i = list.indexOf(job);
     if (i < 0) return;
     list.splice(i, 1);
+    if (job.chat && list.length === 0) job.chat.queue = NO_JOBS;
     if (job.chat && i === 0) this.placeChat(job.chat, this.clock.now());
     else if (job.chat && this.ready.has(job.chat)) this.ready.update(job.chat);
     this.settle(job, reason);
@@ -289,11 +313,26 @@ export class PacingScheduler {
     else job.resolve();
   }
 
+  private scheduleSweep(): void {
+    if (this.sweeper || this.closed || this.idleHead >= this.idle.length) return;
+    const controller = (this.sweeper = new AbortController());
+    const due = this.idle[this.idleHead]!.lastSentAt + this.limits.idleChatTtlMs;
+    this.clock.sleep(Math.max(0, due - this.clock.now()), controller.signal, { unref: true }).then(
+      () => {
+        this.sweeper = undefined;
+        this.sweepIdle(this.clock.now());
+        this.scheduleSweep();
+      },
+      () => {},
+    );
+  }
+
   /** Frees pacing state of chats that have been idle long enough that their limit no longer matters. */
   private sweepIdle(now: number): void {
-    while (this.idleHead < this.idle.length && this.idle[this.idleHead]!.at <= now) {
-      const { chat } = this.idle[this.idleHead++]!;
-      if (chat.queue.length === 0 && chat.lastSentAt + this.limits.idleChatTtlMs <= now && this.chats.get(chat.key) === chat) {
+    const ttl = this.limits.idleChatTtlMs;
+    while (this.idleHead < this.idle.length && this.idle[this.idleHead]!.lastSentAt + ttl <= now) {
+      const chat = this.idle[this.idleHead++]!;
+      if (chat.queue.length === 0 && this.chats.get(chat.key) === chat) {
         this.chats.delete(chat.key);
       }
     }

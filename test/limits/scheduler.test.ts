@@ -119,9 +119,20 @@ describe('PacingScheduler', () => {
     const { clock, scheduler, send } = setup();
     await clock.run(Promise.all(Array.from({ length: 100 }, (_, i) => send(i + 1).done)));
     expect(scheduler.trackedChats).toBe(100);
+    // The clean-up runs on its own (an unref'd sleep: it never keeps a process alive)...
+    expect(clock.pending()).toBe(0);
     await clock.advance(TELEGRAM_LIMITS.idleChatTtlMs + 10_000);
-    send(999_999);
+    expect(scheduler.trackedChats).toBe(0);
+    // ...and a chat in use is never freed.
+    send(7);
+    send(7);
+    await clock.advance(TELEGRAM_LIMITS.idleChatTtlMs + 10_000);
+    expect(scheduler.trackedChats).toBe(0);
+    send(8);
+    const queued = send(8).done;
+    await clock.advance(500);
     expect(scheduler.trackedChats).toBe(1);
+    await clock.run(queued);
   });
 
   it('close() rejects queued calls and refuses new ones', async () => {
