@@ -11,6 +11,9 @@ import { createManualClock, type ManualClock } from '../../src/engine/clock.js';
 import { createResilience, type Resilience } from '../../src/engine/resilience.js';
 import type { ResilienceEvents } from '../../src/engine/types.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import { safeJson } from '../botapi/token-leak.js';
+
+export { safeJson };
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
@@ -76,25 +79,6 @@ export async function rejectionOf(clock: ManualClock, promise: Promise<unknown>)
     return error;
   }
   throw new Error('expected the call to fail, it succeeded');
-}
-
-/** JSON.stringify that survives cycles, BigInts and throwing toJSON methods. */
-export function safeJson(value: unknown): string {
-  const seen = new WeakSet<object>();
-  try {
-    return (
-      JSON.stringify(value, (_key, v: unknown) => {
-        if (typeof v === 'bigint') return String(v);
-        if (typeof v === 'object' && v !== null) {
-          if (seen.has(v)) return '[cycle]';
-          seen.add(v);
-        }
-        return v;
-      }) ?? ''
-    );
-  } catch (error) {
-    return `[unserializable: ${String(error)}]`;
-  }
 }
 
 /**

@@ -5,7 +5,8 @@ import { expect } from 'vitest';
 export const TOKEN = '7777777:AAE-secret_Token0123456789abcdefXYZ';
 export const TOKEN_SECRET_HALF = TOKEN.slice(TOKEN.indexOf(':') + 1);
 
-function safeJson(value: unknown): string {
+/** JSON of anything, cycles and bigints included; never throws. */
+export function safeJson(value: unknown): string {
   const seen = new WeakSet<object>();
   try {
     return (
