@@ -18,6 +18,7 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal, options?: SleepOptions): Promise<void>;
 }
 
+import { IndexedHeap, type HeapItem } from '../limits/heap.js';
 import { abortReason } from './abort.js';
 
 export { abortReason };
@@ -43,7 +44,7 @@ export const systemClock: Clock = {
   },
 };
 
-interface PendingSleep {
+interface PendingSleep extends HeapItem {
   at: number;
   seq: number;
   /** Like an unref'd timer: not counted by `pending()`, and `run()`/`next()` do not wait for it. */
@@ -76,15 +77,22 @@ async function settle(): Promise<void> {
 export function createManualClock(start = 0): ManualClock {
   let time = start;
   let seq = 0;
-  const sleepers: PendingSleep[] = [];
+  // Two heaps by (time, order of sleeping): sleeps that keep the "process" alive, and unref'd ones.
+  const earlier = (a: PendingSleep, b: PendingSleep) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+  const refd = new IndexedHeap<PendingSleep>(earlier);
+  const unrefd = new IndexedHeap<PendingSleep>(earlier);
+  const earliest = (): PendingSleep | undefined => {
+    const a = refd.peek();
+    const b = unrefd.peek();
+    return !a ? b : !b ? a : earlier(a, b) ? a : b;
+  };
 
   const wakeDue = async (until: number) => {
     for (;;) {
       await settle();
-      sleepers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-      const first = sleepers[0];
+      const first = earliest();
       if (!first || first.at > until) break;
-      sleepers.shift();
+      (first.unref ? unrefd : refd).remove(first);
       time = Math.max(time, first.at);
       first.resolve();
     }
@@ -101,30 +109,29 @@ export function createManualClock(start = 0): ManualClock {
           at: time + Math.max(0, Number.isFinite(ms) ? ms : 0),
           seq: seq++,
           unref: options?.unref === true,
+          heapIndex: -1,
           resolve: () => {
             signal?.removeEventListener('abort', onAbort);
             resolve();
           },
         };
         const onAbort = () => {
-          const i = sleepers.indexOf(entry);
-          if (i >= 0) sleepers.splice(i, 1);
+          (entry.unref ? unrefd : refd).remove(entry);
           reject(abortReason(signal!));
         };
         signal?.addEventListener('abort', onAbort, { once: true });
-        sleepers.push(entry);
+        (entry.unref ? unrefd : refd).push(entry);
       });
     },
     advance: (ms) => wakeDue(time + ms),
     async next() {
       await settle();
-      let first: PendingSleep | undefined;
-      for (const s of sleepers) if (!s.unref && (!first || s.at < first.at || (s.at === first.at && s.seq < first.seq))) first = s;
+      const first = refd.peek();
       if (!first) return false;
       await wakeDue(first.at);
       return true;
     },
-    pending: () => sleepers.filter((s) => !s.unref).length,
+    pending: () => refd.size,
     async run(promise, maxSteps = 10_000, idleMs = 5_000) {
       let done = false;
       const tracked = promise.finally(() => {
