@@ -36,3 +36,15 @@ export function untilAborted<T>(promise: PromiseLike<T>, signal: AbortSignal): P
     );
   });
 }
+
+/**
+ * `clock.sleep(ms, signal)`, but rejecting on abort even when an injected clock ignores the signal:
+ * an abort during any sleep must settle the call within milliseconds, whoever wrote the clock.
+ */
+export function abortableSleep(
+  clock: { sleep(ms: number, signal?: AbortSignal): Promise<void> },
+  ms: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  return signal ? untilAborted(clock.sleep(ms, signal), signal) : clock.sleep(ms);
+}

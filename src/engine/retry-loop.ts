@@ -10,6 +10,7 @@ import type { Failure } from '../errors/failure.js';
 import { decide, freshBudget, spend, type Decision } from '../policy/decide.js';
 import { migratedChatIdIn, rewriteChatId } from '../policy/chat-ids.js';
 import type { ResolvedPolicy } from '../policy/options.js';
+import { abortableSleep } from './abort.js';
 import { abortReason } from './attempt.js';
 import type { EngineState } from './state.js';
 import type { Attempt, CallInfo } from './types.js';
@@ -75,7 +76,7 @@ export async function retryAfterFailure<T>(
     current = await nextAttempt(state, current, failure, decision);
     if (decision.delayMs !== undefined && decision.delayMs > 0) {
       try {
-        await state.clock.sleep(decision.delayMs, signal);
+        await abortableSleep(state.clock, decision.delayMs, signal);
       } catch (abort) {
         throw new Stop(abort);
       }

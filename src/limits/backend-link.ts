@@ -4,7 +4,7 @@
  * either falls back to local limits (default; says so once through an event, and says so again when
  * the backend is back) or fails the call.
  */
-import { untilAborted } from '../engine/abort.js';
+import { abortableSleep, untilAborted } from '../engine/abort.js';
 import type { Clock } from '../engine/clock.js';
 import type { LimitsBackend } from './backend.js';
 import type { ChatScope } from './scope.js';
@@ -76,7 +76,7 @@ export class BackendLink {
     });
     if (sendAt === undefined) return;
     const wait = this.toClock(sendAt) - this.options.clock.now();
-    if (wait > 0) await this.options.clock.sleep(wait, signal);
+    if (wait > 0) await abortableSleep(this.options.clock, wait, signal);
   }
 
   closeGate(scope: string, openAt: number): void {

@@ -2,6 +2,7 @@
  * The limiter the engine sends every attempt through: pacing (when throttling is on), flood gates
  * (closed from what Telegram says), and, with a shared backend, the same across processes.
  */
+import { abortableSleep } from '../engine/abort.js';
 import type { Clock } from '../engine/clock.js';
 import type { Failure } from '../errors/failure.js';
 import type { Attempt } from '../engine/types.js';
@@ -128,7 +129,7 @@ export class Limiter {
     const now = this.clock.now();
     if (at <= now) return undefined;
     // Sleep, then look again: the gate may have moved later meanwhile.
-    return this.clock.sleep(at - now, signal).then(() => this.waitGates(scopes, signal));
+    return abortableSleep(this.clock, at - now, signal).then(() => this.waitGates(scopes, signal));
   }
 
   async close(): Promise<void> {

@@ -374,3 +374,16 @@ describe('polyfilled signals (abort-controller@3, as grammY and telegraf pass)',
     });
   });
 });
+
+describe('an injected clock that ignores abort signals', () => {
+  it('still lets an abort during a flood sleep settle the call at once', async () => {
+    // A user's clock: sleeps never end early, whatever the signal says.
+    const deaf = { now: () => 0, sleep: () => new Promise<void>(() => {}) };
+    const resilience = createResilience({ clock: deaf });
+    const controller = new AbortController();
+    const call = resilience.call(scripted([tooManyRequests(30)]).fn, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 5));
+    controller.abort(new Error('cancelled'));
+    await expect(call).rejects.toThrow('cancelled');
+  });
+});
