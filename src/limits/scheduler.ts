@@ -17,8 +17,6 @@ import type { ChatKind, ChatScope } from './scope.js';
 import type { ResolvedThrottle } from './throttle-options.js';
 
 const GROUP_WINDOW_MS = 60_000;
-/** The queue of every chat with nothing queued: one shared empty array instead of one per chat. */
-const NO_JOBS: never[] = [];
 /** A private chat's learned spacing never exceeds this many times the configured one. */
 const MAX_LEARNED_SPACING_FACTOR = 10;
 
@@ -26,6 +24,8 @@ interface Job {
   seq: number;
   /** When the job was queued. */
   queuedAt: number;
+  /** The next job of the same chat (a chat's queue is a linked list: no array per chat). */
+  next: Job | undefined;
   chat: ChatState | undefined;
   paid: boolean;
   method: string | undefined;
@@ -38,8 +38,10 @@ interface Job {
 interface ChatState extends HeapItem {
   key: string;
   kind: ChatKind;
-  /** Jobs waiting, oldest first; the shared `NO_JOBS` while none (so an idle chat holds no array). */
-  queue: Job[];
+  /** Jobs waiting, oldest first: `first` -> `next` -> ... -> `last`; `size` of them. */
+  first: Job | undefined;
+  last: Job | undefined;
+  size: number;
   /** Private chats: the earliest time the next message may go. */
   nextAt: number;
   /** Private chats: the spacing in force; wider than the configured one once Telegram proved it stricter. */
@@ -104,7 +106,7 @@ export class PacingScheduler {
 
   get queued(): number {
     let n = this.unbound.length;
-    for (const chat of this.chats.values()) n += chat.queue.length;
+    for (const chat of this.chats.values()) n += chat.size;
     return n;
   }
 
@@ -117,7 +119,7 @@ export class PacingScheduler {
     const now = this.clock.now();
     this.sweepIdle(now);
     const chat = request.chat ? this.chatState(request.chat) : undefined;
-    const nobodyAhead = chat ? chat.queue.length === 0 : this.unbound.length === 0;
+    const nobodyAhead = chat ? chat.size === 0 : this.unbound.length === 0;
     if (nobodyAhead && this.ready.size === 0 && this.unbound.length === 0) {
       const at = Math.max(this.globalReadyAt(request.paid), chat ? this.chatReadyAt(chat, request.method) : 0, this.gates.openAt('bot'));
       if (at <= now) {
@@ -126,18 +128,30 @@ export class PacingScheduler {
       }
     }
     return new Promise<void>((resolve, reject) => {
-      const job: Job = { seq: this.seq++, queuedAt: now, chat, paid: request.paid, method: request.method, resolve, reject, signal: request.signal, onAbort: undefined };
+      const job: Job = {
+        seq: this.seq++,
+        queuedAt: now,
+        next: undefined,
+        chat,
+        paid: request.paid,
+        method: request.method,
+        resolve,
+        reject,
+        signal: request.signal,
+        onAbort: undefined,
+      };
       if (request.signal) {
         if (request.signal.aborted) return reject(abortReason(request.signal));
         job.onAbort = () => this.cancel(job, abortReason(request.signal!));
         request.signal.addEventListener('abort', job.onAbort, { once: true });
       }
       if (chat) {
-        if (chat.queue === NO_JOBS) {
-          chat.queue = [job];
-          this.placeChat(chat, now);
-        } else chat.queue.push(job);
-        if (chat.queue.length > 1 && this.ready.has(chat)) this.ready.update(chat);
+        if (chat.last) chat.last.next = job;
+        else chat.first = job;
+        chat.last = job;
+        chat.size++;
+        if (chat.size === 1) this.placeChat(chat, now);
+        else if (this.ready.has(chat)) this.ready.update(chat);
 
       } else {
         this.unbound.push(job);
@@ -155,9 +169,9 @@ export class PacingScheduler {
     const error = new Error('telegram-resilience: the limiter was closed');
     for (const job of this.unbound.splice(0)) this.settle(job, error);
     for (const chat of this.chats.values()) {
-      const jobs = chat.queue;
-      chat.queue = NO_JOBS;
-      for (const job of jobs) this.settle(job, error);
+      for (let job = chat.first; job; job = job.next) this.settle(job, error);
+      chat.first = chat.last = undefined;
+      chat.size = 0;
     }
     this.chats.clear();
   }
@@ -168,7 +182,9 @@ export class PacingScheduler {
       chat = {
         key: scope.key,
         kind: scope.kind,
-        queue: NO_JOBS,
+        first: undefined,
+        last: undefined,
+        size: 0,
         nextAt: 0,
         interval: this.chatInterval,
         window: scope.kind === 'group' ? [] : undefined,
@@ -205,7 +221,7 @@ export class PacingScheduler {
       chat.window!.push(now);
       while (chat.window!.length > this.limits.groupPerMinute) chat.window!.shift();
     }
-    if (chat.queue.length === 0) {
+    if (chat.size === 0) {
       this.idle.push(chat);
       this.scheduleSweep();
     }
@@ -215,7 +231,7 @@ export class PacingScheduler {
   private placeChat(chat: ChatState, now: number): void {
     this.waiting.remove(chat);
     this.ready.remove(chat);
-    const head = chat.queue[0];
+    const head = chat.first;
     if (!head) return;
     chat.readyAt = this.chatReadyAt(chat, head.method);
     chat.heldByOwnLimit = chat.readyAt > head.queuedAt;
@@ -244,7 +260,7 @@ export class PacingScheduler {
     if (this.closed) return;
     const now = this.clock.now();
     const all: ChatState[] = [];
-    for (const chat of this.chats.values()) if (chat.queue.length > 0) all.push(chat);
+    for (const chat of this.chats.values()) if (chat.size > 0) all.push(chat);
     for (const chat of all) this.placeChat(chat, now);
     this.pump();
   }
@@ -260,7 +276,7 @@ export class PacingScheduler {
     const botOpenAt = this.gates.openAt('bot');
     for (;;) {
       const chat = this.ready.peek();
-      const job = chat ? chat.queue[0]! : this.unbound[0];
+      const job = chat ? chat.first! : this.unbound[0];
       if (!job) break;
       // Unbound jobs queue FIFO with ready chats: whichever was asked for first.
       const useUnbound = this.unbound.length > 0 && (!chat || this.unbound[0]!.seq < job.seq);
@@ -268,10 +284,7 @@ export class PacingScheduler {
       const at = Math.max(this.globalReadyAt(next.paid), botOpenAt);
       if (at > now) return this.sleepUntil(at);
       if (useUnbound) this.unbound.shift();
-      else {
-        chat!.queue.shift();
-        if (chat!.queue.length === 0) chat!.queue = NO_JOBS;
-      }
+      else shiftJob(chat!);
       // Take the slot first: where the chat goes next depends on the slot it just used.
       this.take(next.chat, next.paid, now);
       if (!useUnbound) this.placeChat(chat!, now);
@@ -296,13 +309,16 @@ export class PacingScheduler {
   }
 
   private cancel(job: Job, reason: unknown): void {
-    const list = job.chat ? job.chat.queue : this.unbound;
-    const i = list.indexOf(job);
-    if (i < 0) return;
-    list.splice(i, 1);
-    if (job.chat && list.length === 0) job.chat.queue = NO_JOBS;
-    if (job.chat && i === 0) this.placeChat(job.chat, this.clock.now());
-    else if (job.chat && this.ready.has(job.chat)) this.ready.update(job.chat);
+    const chat = job.chat;
+    if (chat) {
+      if (!unlinkJob(chat, job.seq)) return;
+      if (chat.first === undefined || chat.first.seq > job.seq) this.placeChat(chat, this.clock.now());
+      else if (this.ready.has(chat)) this.ready.update(chat);
+    } else {
+      const i = this.unbound.indexOf(job);
+      if (i < 0) return;
+      this.unbound.splice(i, 1);
+    }
     this.settle(job, reason);
     this.pump();
   }
@@ -332,7 +348,7 @@ export class PacingScheduler {
     const ttl = this.limits.idleChatTtlMs;
     while (this.idleHead < this.idle.length && this.idle[this.idleHead]!.lastSentAt + ttl <= now) {
       const chat = this.idle[this.idleHead++]!;
-      if (chat.queue.length === 0 && this.chats.get(chat.key) === chat) {
+      if (chat.size === 0 && this.chats.get(chat.key) === chat) {
         this.chats.delete(chat.key);
       }
     }
@@ -349,11 +365,35 @@ export class PacingScheduler {
  * only the bot-wide limit held), then first come, first served.
  */
 function readyBefore(a: ChatState, b: ChatState): boolean {
-  if (a.queue.length !== b.queue.length) return a.queue.length > b.queue.length;
+  if (a.size !== b.size) return a.size > b.size;
   if (a.heldByOwnLimit !== b.heldByOwnLimit) return a.heldByOwnLimit;
   return headSeq(a) < headSeq(b);
 }
 
 function headSeq(chat: ChatState): number {
-  return chat.queue[0]?.seq ?? Number.MAX_SAFE_INTEGER;
+  return chat.first?.seq ?? Number.MAX_SAFE_INTEGER;
+}
+
+/** Takes the first job off a chat's queue. */
+function shiftJob(chat: ChatState): void {
+  const job = chat.first!;
+  chat.first = job.next;
+  if (!chat.first) chat.last = undefined;
+  job.next = undefined;
+  chat.size--;
+}
+
+/** Removes the job numbered `seq` from a chat's queue; false when it is not there. */
+function unlinkJob(chat: ChatState, seq: number): boolean {
+  let previous: Job | undefined;
+  for (let job = chat.first; job; previous = job, job = job.next) {
+    if (job.seq !== seq) continue;
+    if (previous) previous.next = job.next;
+    else chat.first = job.next;
+    if (chat.last === job) chat.last = previous;
+    job.next = undefined;
+    chat.size--;
+    return true;
+  }
+  return false;
 }
