@@ -22,6 +22,8 @@ export interface Rule extends PolicyOptions {
 export interface CompiledRule {
   name: string;
   test: (info: CallInfo) => boolean;
+  /** The rule looks at the method name only (not a predicate): its verdict can be cached per method. */
+  byMethod: boolean;
   overrides: PolicyOptions;
 }
 
@@ -63,6 +65,7 @@ export function compileRules(where: string, rules: unknown): CompiledRule[] {
     return {
       name: name ?? (typeof match === 'function' ? `rules[${index}]` : String(match)),
       test: compileMatch(match),
+      byMethod: typeof match !== 'function',
       overrides: overrides as PolicyOptions,
     };
   });
@@ -87,13 +90,29 @@ export function firstMatch(rules: readonly CompiledRule[], info: CallInfo): Comp
  * every call a rule matches.
  */
 export function policyResolver(base: ResolvedPolicy, rules: readonly CompiledRule[]) {
-  const cache = new Map<CompiledRule, ResolvedPolicy>();
-  return (info: CallInfo): { policy: ResolvedPolicy; rule: CompiledRule | undefined } => {
-    if (rules.length === 0) return { policy: base, rule: undefined };
+  type Resolved = { policy: ResolvedPolicy; rule: CompiledRule | undefined };
+  const none: Resolved = { policy: base, rule: undefined };
+  const perRule = new Map<CompiledRule, Resolved>();
+  // When no rule is a predicate, the answer depends on the method name alone: remember it per
+  // method (bounded, so a stream of odd names cannot grow it without end).
+  const perMethod = rules.every((rule) => rule.byMethod) ? new Map<string | undefined, Resolved>() : undefined;
+  const resolve = (info: CallInfo): Resolved => {
     const rule = firstMatch(rules, info);
-    if (!rule) return { policy: base, rule: undefined };
-    let policy = cache.get(rule);
-    if (!policy) cache.set(rule, (policy = resolvePolicy('rule', rule.overrides, base)));
-    return { policy, rule };
+    if (!rule) return none;
+    let resolved = perRule.get(rule);
+    if (!resolved) perRule.set(rule, (resolved = { policy: resolvePolicy('rule', rule.overrides, base), rule }));
+    return resolved;
+  };
+  return (info: CallInfo): Resolved => {
+    if (rules.length === 0) return none;
+    if (!perMethod) return resolve(info);
+    let resolved = perMethod.get(info.method);
+    if (!resolved) {
+      resolved = resolve(info);
+      if (perMethod.size < MAX_CACHED_METHODS) perMethod.set(info.method, resolved);
+    }
+    return resolved;
   };
 }
+
+const MAX_CACHED_METHODS = 1_000;
