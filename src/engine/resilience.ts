@@ -190,6 +190,7 @@ function engine(
     // Rules are resolved up front only when they can change pacing; otherwise only on failure.
     const resolved = state.limiter ? policyFor(info).policy : undefined;
     const paced = resolved !== undefined && resolved.throttle && isPacedMethod(info.method);
+    // sendThrough() inline: its closure would hold a context of its own for every queued call.
     const wait = state.limiter?.acquire(attempt, paced);
     const first = wait ? wait.then(() => runAttempt(fn, attempt, attempt.signal)) : runAttempt(fn, attempt, attempt.signal);
     return first.catch((error: unknown) =>
