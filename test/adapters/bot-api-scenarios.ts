@@ -12,6 +12,9 @@ import { createResilience, type Resilience } from '../../src/engine/resilience.j
 import type { ResilienceEvents } from '../../src/engine/types.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { safeJson } from '../botapi/token-leak.js';
+import { drive, rejectionOf } from '../helpers/drive.js';
+
+export { drive, rejectionOf };
 
 export { safeJson };
 
@@ -51,35 +54,6 @@ export const MIGRATED_GROUP = -55;
 export const SUPERGROUP = -10055;
 export const BLOCKED_USER = 99;
 export const USER = 42;
-
-/**
- * Settles `promise` while advancing `clock` to the next wake-up whenever something sleeps on it;
- * in between, real I/O gets a few milliseconds. Fails after `limitMs` of real time.
- */
-export async function drive<T>(clock: ManualClock, promise: Promise<T>, limitMs = 5000): Promise<T> {
-  let done = false;
-  const tracked = promise.finally(() => {
-    done = true;
-  });
-  tracked.catch(() => {});
-  const started = Date.now();
-  while (!done) {
-    if (clock.pending() > 0) await clock.next();
-    else await new Promise((resolve) => setTimeout(resolve, 2));
-    if (Date.now() - started > limitMs) throw new Error('drive: the call did not settle in time');
-  }
-  return tracked;
-}
-
-/** The rejection of `promise` (driven on `clock`); fails when it resolves. */
-export async function rejectionOf(clock: ManualClock, promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await drive(clock, promise);
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail, it succeeded');
-}
 
 /**
  * What a user can print of an error: String(), message, stack, JSON, and the same for the errors

@@ -13,6 +13,9 @@ import { createManualClock, type ManualClock } from '../../src/engine/clock.js';
 import { createResilience, type Resilience } from '../../src/engine/resilience.js';
 import type { ResilienceEvents } from '../../src/engine/types.js';
 import type { ResilienceOptions } from '../../src/policy/options.js';
+import { drive, rejectionOf } from '../helpers/drive.js';
+
+export { drive, rejectionOf };
 
 export const START = 1_700_000_000_000;
 /** The DC both SDKs start on (mtcute's default; the GramJS driver sets its session to it). */
@@ -105,34 +108,6 @@ export interface DriverContext {
 }
 
 export type DriverFactory = (context: DriverContext) => Promise<MtprotoDriver>;
-
-/**
- * Settles `promise`, moving `clock` to the next wake-up whenever something sleeps on it, and letting
- * real callbacks run in between. Fails after `limitMs` of real time.
- */
-export async function drive<T>(clock: ManualClock, promise: Promise<T>, limitMs = 5000): Promise<T> {
-  let done = false;
-  const tracked = promise.finally(() => {
-    done = true;
-  });
-  tracked.catch(() => {});
-  const started = Date.now();
-  while (!done) {
-    if (clock.pending() > 0) await clock.next();
-    else await new Promise((resolve) => setImmediate(resolve));
-    if (Date.now() - started > limitMs) throw new Error('drive: the call did not settle in time');
-  }
-  return tracked;
-}
-
-export async function rejectionOf(clock: ManualClock, promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await drive(clock, promise);
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail, it succeeded');
-}
 
 type EventName = keyof ResilienceEvents;
 const EVENT_NAMES: EventName[] = ['retry', 'floodWait', 'dcMigrate', 'giveUp'];
