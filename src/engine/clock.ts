@@ -21,8 +21,6 @@ export interface Clock {
 import { IndexedHeap, type HeapItem } from '../limits/heap.js';
 import { abortReason } from './abort.js';
 
-export { abortReason };
-
 /** The real clock: `Date.now()` and `setTimeout`. */
 export const systemClock: Clock = {
   now: () => Date.now(),

@@ -10,7 +10,8 @@ import { DEFAULT_POLICY, checkOption, resolvePolicy, POLICY_CHECKS } from '../po
 import { BUILTIN_RULES } from '../policy/builtin-rules.js';
 import type { PolicyOptions, ResilienceOptions, ResolvedPolicy } from '../policy/options.js';
 import { compileRules, policyResolver, type CompiledRule, type Rule } from '../policy/rules.js';
-import { abortReason, runAttempt } from './attempt.js';
+import { abortReason } from './abort.js';
+import { runAttempt } from './attempt.js';
 import { createMemoryChatIdStore } from './chat-id-store.js';
 import { systemClock } from './clock.js';
 import { EventHub } from './events.js';

@@ -10,8 +10,7 @@ import type { Failure } from '../errors/failure.js';
 import { decide, freshBudget, spend, type Decision } from '../policy/decide.js';
 import { migratedChatIdIn, rewriteChatId } from '../policy/chat-ids.js';
 import type { ResolvedPolicy } from '../policy/options.js';
-import { abortableSleep } from './abort.js';
-import { abortReason } from './attempt.js';
+import { abortableSleep, abortReason } from './abort.js';
 import type { EngineState } from './state.js';
 import type { Attempt, CallInfo } from './types.js';
 

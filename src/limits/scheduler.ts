@@ -9,7 +9,8 @@
  * a busy chat gets each next slot as soon as its limit allows. A call that needs no waiting is let
  * through synchronously: no timer, no promise.
  */
-import { abortReason, type Clock } from '../engine/clock.js';
+import { abortReason } from '../engine/abort.js';
+import type { Clock } from '../engine/clock.js';
 import type { FloodGates } from './flood-gates.js';
 import { BotRate } from './bot-rate.js';
 import { IndexedHeap, type HeapItem } from './heap.js';

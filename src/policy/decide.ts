@@ -5,6 +5,7 @@
  */
 import type { Failure } from '../errors/failure.js';
 import type { Action } from '../engine/types.js';
+import { DEFAULT_FLOOD_WAIT_MS } from '../errors/shapes.js';
 import { fullJitterDelay } from './backoff.js';
 import { migratedChatIdIn } from './chat-ids.js';
 import type { CallParams } from '../engine/types.js';
@@ -47,8 +48,11 @@ export interface Decision {
   reason: string;
 }
 
-/** When Telegram says "too many requests" but not how long, wait this long. */
-export const DEFAULT_FLOOD_WAIT_MS = 1000;
+/**
+ * When Telegram says "too many requests" but not how long, wait this long. `classify` already fills
+ * it in; `decide` falls back to it for failures built by hand.
+ */
+export { DEFAULT_FLOOD_WAIT_MS };
 
 export interface DecideInput {
   failure: Failure;
