@@ -40,7 +40,12 @@ export class FloodGates {
     return () => this.listeners.delete(listener);
   }
 
-  /** Open gates, for diagnostics. */
+  /** False when no gate can be closed: lets the common case skip building scope names. */
+  get anyClosed(): boolean {
+    return this.gates.size > 0;
+  }
+
+  /** The gates still closed (scope -> when it opens), for diagnostics. */
   snapshot(): Record<string, number> {
     const now = this.clock.now();
     const out: Record<string, number> = {};

@@ -77,6 +77,8 @@ export class Limiter {
       const scopes = gateScopes(attempt.method, true, chat?.key);
       return (local ?? Promise.resolve()).then(() => this.reserveShared(chat, paid, scopes, attempt.signal));
     }
+    // The common case (no backend, no gate ever closed or all forgotten): nothing to wait for.
+    if (!this.link && !this.gates.anyClosed) return undefined;
     const scopes = gateScopes(attempt.method, paced, chat?.key);
     const started = this.link?.started(attempt.signal);
     if (started) return started.then(() => this.waitGates(scopes, attempt.signal));
