@@ -11,13 +11,12 @@ import { BUILTIN_RULES } from '../policy/builtin-rules.js';
 import type { PolicyOptions, ResilienceOptions, ResolvedPolicy } from '../policy/options.js';
 import { compileRules, policyResolver, type CompiledRule, type Rule } from '../policy/rules.js';
 import { abortReason } from './abort.js';
-import { runAttempt } from './attempt.js';
+import { firstAttemptOf, QueuedCall, runFirstAttempt } from './first-attempt.js';
 import { createMemoryChatIdStore } from './chat-id-store.js';
 import { systemClock } from './clock.js';
 import { EventHub } from './events.js';
-import { retryAfterFailure } from './retry-loop.js';
 import type { EngineState } from './state.js';
-import type { Attempt, AttemptFn, CallInfo, CallParams, Disposer, Listener, ResilienceEvents } from './types.js';
+import type { AttemptFn, CallInfo, CallParams, Disposer, Listener, ResilienceEvents } from './types.js';
 import { validateCall } from './validate-call.js';
 import { Limiter } from '../limits/limiter.js';
 import { isPacedMethod } from '../limits/paced-methods.js';
@@ -148,15 +147,6 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
   return engine(state, policy, userRules, builtins);
 }
 
-/** Sends one attempt through the limiter (when there is one): waits for pacing and flood gates first. */
-function sendThrough<T>(state: EngineState, fn: AttemptFn<T>, paced: boolean) {
-  return (attempt: Attempt): Promise<T> => {
-    const wait = state.limiter?.acquire(attempt, paced);
-    if (!wait) return runAttempt(fn, attempt, attempt.signal);
-    return wait.then(() => runAttempt(fn, attempt, attempt.signal));
-  };
-}
-
 function engine(
   state: EngineState,
   policy: ResolvedPolicy,
@@ -165,11 +155,12 @@ function engine(
 ): Resilience {
   const frozenPolicy = Object.freeze({ ...policy });
   const policyFor = policyResolver(policy, [...userRules, ...builtins]);
+  const policyOf = (info: CallInfo) => policyFor(info).policy;
 
   /**
    * Not an async function on purpose: a queued call is retained until it is sent, and an async
-   * function's suspended frame (every local and temporary) is the largest part of that. Chaining
-   * keeps only what the rest of the call needs; 100,000 queued calls fit in far less heap.
+   * function's suspended frame (every local and temporary) is the largest part of that. A queued
+   * paced call is one promise and one QueuedCall; 100,000 queued calls fit in far less heap.
    */
   function call<T>(fn: AttemptFn<T>, info: CallInfo = {}): Promise<T> {
     try {
@@ -186,17 +177,23 @@ function engine(
   }
 
   function start<T>(fn: AttemptFn<T>, info: CallInfo, params: CallParams | undefined): Promise<T> {
-    const attempt: Attempt = { method: info.method, params, dc: info.dc ?? state.homeDc, number: 1, signal: info.signal };
     const startedAt = state.clock.now();
-    // Rules are resolved up front only when they can change pacing; otherwise only on failure.
-    const resolved = state.limiter ? policyFor(info).policy : undefined;
-    const paced = resolved !== undefined && resolved.throttle && isPacedMethod(info.method);
-    // sendThrough() inline: its closure would hold a context of its own for every queued call.
-    const wait = state.limiter?.acquire(attempt, paced);
-    const first = wait ? wait.then(() => runAttempt(fn, attempt, attempt.signal)) : runAttempt(fn, attempt, attempt.signal);
-    return first.catch((error: unknown) =>
-      retryAfterFailure(state, resolved ?? policyFor(info).policy, sendThrough(state, fn, paced), info, attempt, error, startedAt),
-    );
+    const limiter = state.limiter;
+    // Without a limiter the policy is resolved only on failure; with one, rules can change pacing.
+    if (!limiter) return runFirstAttempt(state, fn, info, firstAttemptOf(state, info, params), startedAt, false, policyOf);
+    const policy = policyOf(info);
+    if (policy.throttle && isPacedMethod(info.method)) {
+      const queued = new QueuedCall(state, fn, info, params, policy, startedAt);
+      if (limiter.admit(queued, params)) {
+        queued.emitDestroy();
+        return queued.send();
+      }
+      return queued.promise();
+    }
+    const attempt = firstAttemptOf(state, info, params);
+    const wait = limiter.acquire(attempt, false);
+    if (!wait) return runFirstAttempt(state, fn, info, attempt, startedAt, false, policy);
+    return wait.then(() => runFirstAttempt(state, fn, info, attempt, startedAt, false, policy));
   }
 
   const resilience: Resilience = {

@@ -5,11 +5,11 @@
 import { abortableSleep } from '../engine/abort.js';
 import type { Clock } from '../engine/clock.js';
 import type { Failure } from '../errors/failure.js';
-import type { Attempt } from '../engine/types.js';
+import type { Attempt, CallParams } from '../engine/types.js';
 import { DEFAULT_FLOOD_WAIT_MS } from '../policy/decide.js';
 import type { LimitsBackend } from './backend.js';
 import { FloodGates } from './flood-gates.js';
-import { PacingScheduler } from './scheduler.js';
+import { PacingScheduler, type PaceJob } from './scheduler.js';
 import { chatScopeOf, type ChatScope } from './scope.js';
 import type { ResolvedThrottle } from './throttle-options.js';
 import { BackendLink, type BackendStatusListener } from './backend-link.js';
@@ -83,6 +83,23 @@ export class Limiter {
     const started = this.link?.started(attempt.signal);
     if (started) return started.then(() => this.waitGates(scopes, attempt.signal));
     return this.waitGates(scopes, attempt.signal);
+  }
+
+  /**
+   * `acquire()` for a paced first attempt, without a promise of its own: returns true when `job` may
+   * go at once; otherwise exactly one of `job.proceed()` or `job.refuse(reason)` is called later (or
+   * before this returns). With a local scheduler only, the job itself is what waits in the queue;
+   * with a shared backend the wait is a promise chain, as for `acquire()`.
+   */
+  admit(job: PaceJob, params: CallParams | undefined): boolean {
+    if (this.scheduler && !this.link) return this.scheduler.admit(job, chatScopeOf(params));
+    const wait = this.acquire({ method: job.method, params, signal: job.signal, number: 1, dc: undefined }, true);
+    if (!wait) return true;
+    wait.then(
+      () => job.proceed(),
+      (reason: unknown) => job.refuse(reason),
+    );
+    return false;
   }
 
   /**

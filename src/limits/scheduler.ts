@@ -8,6 +8,11 @@
  * So a message its chat's limit allows never waits behind messages only the bot-wide limit holds, and
  * a busy chat gets each next slot as soon as its limit allows. A call that needs no waiting is let
  * through synchronously: no timer, no promise.
+ *
+ * Memory: a broadcast may queue 100,000 calls at once, so a queued call is one object. The engine's
+ * queued call implements `PaceJob` (no promise, closure or wrapper per job here), and times are kept
+ * relative to the scheduler's start so they stay small integers (V8 boxes every other number held
+ * in an object field: 16 bytes per time per chat).
  */
 import { abortReason } from '../engine/abort.js';
 import type { Clock } from '../engine/clock.js';
@@ -21,27 +26,63 @@ const GROUP_WINDOW_MS = 60_000;
 /** A private chat's learned spacing never exceeds this many times the configured one. */
 const MAX_LEARNED_SPACING_FACTOR = 10;
 
-interface Job {
+/**
+ * A call waiting for its slot. The scheduler calls exactly one of `proceed()` (the slot is taken:
+ * send now) or `refuse(reason)` (aborted, or the limiter closed), once. An interface, not a base
+ * class, so the engine's queued call can extend `AsyncResource` (it must send in its caller's
+ * async context, not in the timer's that woke the queue).
+ */
+export interface PaceJob {
+  /** Arrival order (set when queued; start at 0). */
   seq: number;
-  /** When the job was queued. */
+  /** When it was queued (scheduler time; set when queued). */
   queuedAt: number;
   /** The next job of the same chat (a chat's queue is a linked list: no array per chat). */
-  next: Job | undefined;
+  next: PaceJob | undefined;
   chat: ChatState | undefined;
-  paid: boolean;
-  method: string | undefined;
-  resolve: () => void;
-  reject: (reason: unknown) => void;
-  signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** Sent with `allow_paid_broadcast` (the paid bot-wide rate applies). */
+  readonly paid: boolean;
+  readonly method: string | undefined;
+  readonly signal: AbortSignal | undefined;
+  proceed(): void;
+  refuse(reason: unknown): void;
 }
 
-interface ChatState extends HeapItem {
+/** `acquire()`'s job: settles a promise (whose reactions keep their own async context). */
+class PromiseJob implements PaceJob {
+  seq = 0;
+  queuedAt = 0;
+  next: PaceJob | undefined = undefined;
+  chat: ChatState | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly paid: boolean,
+    readonly method: string | undefined,
+    readonly signal: AbortSignal | undefined,
+    private readonly resolve: () => void,
+    private readonly reject: (reason: unknown) => void,
+  ) {}
+
+  proceed(): void {
+    this.resolve();
+  }
+
+  refuse(reason: unknown): void {
+    this.reject(reason);
+  }
+}
+
+/** No send yet (a small integer, so the field needs no boxed number). */
+const NEVER = -(2 ** 30);
+
+export interface ChatState extends HeapItem {
   key: string;
   kind: ChatKind;
   /** Jobs waiting, oldest first: `first` -> `next` -> ... -> `last`; `size` of them. */
-  first: Job | undefined;
-  last: Job | undefined;
+  first: PaceJob | undefined;
+  last: PaceJob | undefined;
   size: number;
   /** Private chats: the earliest time the next message may go. */
   nextAt: number;
@@ -54,7 +95,7 @@ interface ChatState extends HeapItem {
   /** Its head job was held by the chat's own limit or gate (not only by the bot-wide one). */
   heldByOwnLimit: boolean;
   lastSentAt: number;
-  /** The send before `lastSentAt` (-Infinity: none): the last one Telegram surely accepted when the latest earns a 429. */
+  /** The send before `lastSentAt` (NEVER: none): the last one Telegram surely accepted when the latest earns a 429. */
   prevSentAt: number;
 }
 
@@ -70,7 +111,7 @@ export class PacingScheduler {
   private readonly waiting = new IndexedHeap<ChatState>((a, b) => a.readyAt < b.readyAt || (a.readyAt === b.readyAt && headSeq(a) < headSeq(b)));
   private readonly ready = new IndexedHeap<ChatState>(readyBefore);
   /** Jobs bound to no chat: they only wait for the bot-wide slot, FIFO. */
-  private readonly unbound: Job[] = [];
+  private readonly unbound: PaceJob[] = [];
   /**
    * Chats that went idle, in the order they did (so by `lastSentAt`, which is when they may be freed
    * from); `idleHead` is the next to look at (no O(n) shift).
@@ -85,6 +126,8 @@ export class PacingScheduler {
   private sweeper: AbortController | undefined;
   private closed = false;
   private readonly chatInterval: number;
+  /** Clock time the scheduler's own times count from. */
+  private readonly epoch: number;
 
   constructor(
     private readonly clock: Clock,
@@ -94,8 +137,9 @@ export class PacingScheduler {
     this.free = new BotRate(limits.globalPerSecond);
     this.paid = new BotRate(limits.paidBroadcastPerSecond);
     this.chatInterval = Math.ceil(1000 / limits.chatPerSecond);
+    this.epoch = clock.now();
     gates.onClose((scope, openAt) => {
-      this.learn(scope, openAt);
+      this.learn(scope, openAt - this.epoch);
       this.replan();
     });
   }
@@ -112,53 +156,62 @@ export class PacingScheduler {
   }
 
   /**
-   * Waits for a slot. Returns `undefined` when the call may go at once (the slot is already taken),
+   * Admits `job` for the slot of `scope` (undefined: a call bound to no chat). Returns true when it
+   * may go at once: the slot is taken, and the job is not kept. Otherwise it is queued, and later
+   * (or before this returns) exactly one of `job.proceed()` or `job.refuse(reason)` is called.
+   */
+  admit(job: PaceJob, scope: ChatScope | undefined): boolean {
+    if (this.closed) {
+      job.refuse(closedError());
+      return false;
+    }
+    const signal = job.signal;
+    if (signal?.aborted) {
+      job.refuse(abortReason(signal));
+      return false;
+    }
+    const now = this.now();
+    this.sweepIdle(now);
+    const chat = scope ? this.chatState(scope) : undefined;
+    const nobodyAhead = chat ? chat.size === 0 : this.unbound.length === 0;
+    if (nobodyAhead && this.ready.size === 0 && this.unbound.length === 0) {
+      const at = Math.max(this.globalReadyAt(job.paid), chat ? this.chatReadyAt(chat, job.method) : 0, this.gateAt('bot'));
+      if (at <= now) {
+        this.take(chat, job.paid, now);
+        return true;
+      }
+    }
+    job.seq = this.seq++;
+    job.queuedAt = now;
+    job.chat = chat;
+    if (signal) {
+      job.onAbort = () => this.cancel(job, abortReason(signal));
+      signal.addEventListener('abort', job.onAbort, { once: true });
+    }
+    if (chat) {
+      if (chat.last) chat.last.next = job;
+      else chat.first = job;
+      chat.last = job;
+      chat.size++;
+      if (chat.size === 1) this.placeChat(chat, now);
+      else if (this.ready.has(chat)) this.ready.update(chat);
+    } else {
+      this.unbound.push(job);
+    }
+    this.pump();
+    return false;
+  }
+
+  /**
+   * `admit()` as a promise: `undefined` when the call may go at once (the slot is already taken),
    * else a promise that resolves when it may go, or rejects on abort or close.
    */
   acquire(request: PaceRequest): Promise<void> | undefined {
-    if (this.closed) return Promise.reject(new Error('telegram-resilience: the limiter was closed'));
-    const now = this.clock.now();
-    this.sweepIdle(now);
-    const chat = request.chat ? this.chatState(request.chat) : undefined;
-    const nobodyAhead = chat ? chat.size === 0 : this.unbound.length === 0;
-    if (nobodyAhead && this.ready.size === 0 && this.unbound.length === 0) {
-      const at = Math.max(this.globalReadyAt(request.paid), chat ? this.chatReadyAt(chat, request.method) : 0, this.gates.openAt('bot'));
-      if (at <= now) {
-        this.take(chat, request.paid, now);
-        return undefined;
-      }
-    }
-    return new Promise<void>((resolve, reject) => {
-      const job: Job = {
-        seq: this.seq++,
-        queuedAt: now,
-        next: undefined,
-        chat,
-        paid: request.paid,
-        method: request.method,
-        resolve,
-        reject,
-        signal: request.signal,
-        onAbort: undefined,
-      };
-      if (request.signal) {
-        if (request.signal.aborted) return reject(abortReason(request.signal));
-        job.onAbort = () => this.cancel(job, abortReason(request.signal!));
-        request.signal.addEventListener('abort', job.onAbort, { once: true });
-      }
-      if (chat) {
-        if (chat.last) chat.last.next = job;
-        else chat.first = job;
-        chat.last = job;
-        chat.size++;
-        if (chat.size === 1) this.placeChat(chat, now);
-        else if (this.ready.has(chat)) this.ready.update(chat);
-
-      } else {
-        this.unbound.push(job);
-      }
-      this.pump();
+    let admitted = false;
+    const wait = new Promise<void>((resolve, reject) => {
+      admitted = this.admit(new PromiseJob(request.paid, request.method, request.signal, resolve, reject), request.chat);
     });
+    return admitted ? undefined : wait;
   }
 
   close(): void {
@@ -167,7 +220,7 @@ export class PacingScheduler {
     this.wake = undefined;
     this.sweeper?.abort();
     this.sweeper = undefined;
-    const error = new Error('telegram-resilience: the limiter was closed');
+    const error = closedError();
     for (const job of this.unbound.splice(0)) this.settle(job, error);
     for (const chat of this.chats.values()) {
       for (let job = chat.first; job; job = job.next) this.settle(job, error);
@@ -191,13 +244,24 @@ export class PacingScheduler {
         window: scope.kind === 'group' ? [] : undefined,
         readyAt: 0,
         heldByOwnLimit: false,
-        lastSentAt: Number.NEGATIVE_INFINITY,
-        prevSentAt: Number.NEGATIVE_INFINITY,
+        lastSentAt: NEVER,
+        prevSentAt: NEVER,
         heapIndex: -1,
       };
       this.chats.set(scope.key, chat);
     }
     return chat;
+  }
+
+  /** Scheduler time: clock time since the scheduler started. */
+  private now(): number {
+    return this.clock.now() - this.epoch;
+  }
+
+  /** When the gate of `scope` opens, in scheduler time (in the past when it is open). */
+  private gateAt(scope: string): number {
+    const at = this.gates.openAt(scope);
+    return at === 0 ? NEVER : at - this.epoch;
   }
 
   private globalReadyAt(paid: boolean): number {
@@ -206,7 +270,7 @@ export class PacingScheduler {
 
   /** When this chat's own limit and gates next allow a message (for `method`). */
   private chatReadyAt(chat: ChatState, method: string | undefined): number {
-    let at = Math.max(this.gates.openAt(chat.key), method ? this.gates.openAt(`method:${method}`) : 0);
+    let at = Math.max(this.gateAt(chat.key), method ? this.gateAt(`method:${method}`) : NEVER);
     if (chat.kind === 'private') at = Math.max(at, chat.nextAt);
     else if (chat.window!.length >= this.limits.groupPerMinute) at = Math.max(at, chat.window![0]! + GROUP_WINDOW_MS);
     return at;
@@ -249,7 +313,7 @@ export class PacingScheduler {
    */
   private learn(scope: string, openAt: number): void {
     const chat = this.chats.get(scope);
-    if (!chat || chat.kind !== 'private' || chat.prevSentAt === Number.NEGATIVE_INFINITY) return;
+    if (!chat || chat.kind !== 'private' || chat.prevSentAt === NEVER) return;
     const spacing = Math.ceil(openAt - chat.prevSentAt);
     // A long wait is a flood of another kind (the bot, the account), not this chat's spacing: the gate
     // covers it, and learning it would slow the chat for good.
@@ -259,7 +323,7 @@ export class PacingScheduler {
   /** A gate closed: chats that were ready may not be anymore. */
   private replan(): void {
     if (this.closed) return;
-    const now = this.clock.now();
+    const now = this.now();
     const all: ChatState[] = [];
     for (const chat of this.chats.values()) if (chat.size > 0) all.push(chat);
     for (const chat of all) this.placeChat(chat, now);
@@ -268,13 +332,13 @@ export class PacingScheduler {
 
   private pump(): void {
     if (this.closed) return;
-    const now = this.clock.now();
+    const now = this.now();
     // Chats whose own limit now allows them move to the ready heap.
     for (let top = this.waiting.peek(); top && top.readyAt <= now; top = this.waiting.peek()) {
       this.waiting.pop();
       this.placeChat(top, now);
     }
-    const botOpenAt = this.gates.openAt('bot');
+    const botOpenAt = this.gateAt('bot');
     for (;;) {
       const chat = this.ready.peek();
       const job = chat ? chat.first! : this.unbound[0];
@@ -300,7 +364,7 @@ export class PacingScheduler {
     this.wake?.controller.abort();
     const controller = new AbortController();
     this.wake = { at, controller };
-    this.clock.sleep(at - this.clock.now(), controller.signal).then(
+    this.clock.sleep(at - this.now(), controller.signal).then(
       () => {
         if (this.wake?.controller === controller) this.wake = undefined;
         this.pump();
@@ -309,11 +373,11 @@ export class PacingScheduler {
     );
   }
 
-  private cancel(job: Job, reason: unknown): void {
+  private cancel(job: PaceJob, reason: unknown): void {
     const chat = job.chat;
     if (chat) {
       if (!unlinkJob(chat, job.seq)) return;
-      if (chat.first === undefined || chat.first.seq > job.seq) this.placeChat(chat, this.clock.now());
+      if (chat.first === undefined || chat.first.seq > job.seq) this.placeChat(chat, this.now());
       else if (this.ready.has(chat)) this.ready.update(chat);
     } else {
       const i = this.unbound.indexOf(job);
@@ -324,20 +388,24 @@ export class PacingScheduler {
     this.pump();
   }
 
-  private settle(job: Job, error?: unknown): void {
-    if (job.onAbort) job.signal!.removeEventListener('abort', job.onAbort);
-    if (arguments.length > 1) job.reject(error);
-    else job.resolve();
+  private settle(job: PaceJob, error?: unknown): void {
+    if (job.onAbort) {
+      job.signal!.removeEventListener('abort', job.onAbort);
+      job.onAbort = undefined;
+    }
+    job.chat = undefined;
+    if (arguments.length > 1) job.refuse(error);
+    else job.proceed();
   }
 
   private scheduleSweep(): void {
     if (this.sweeper || this.closed || this.idleHead >= this.idle.length) return;
     const controller = (this.sweeper = new AbortController());
     const due = this.idle[this.idleHead]!.lastSentAt + this.limits.idleChatTtlMs;
-    this.clock.sleep(Math.max(0, due - this.clock.now()), controller.signal, { unref: true }).then(
+    this.clock.sleep(Math.max(0, due - this.now()), controller.signal, { unref: true }).then(
       () => {
         this.sweeper = undefined;
-        this.sweepIdle(this.clock.now());
+        this.sweepIdle(this.now());
         this.scheduleSweep();
       },
       () => {},
@@ -358,6 +426,10 @@ export class PacingScheduler {
       this.idleHead = 0;
     }
   }
+}
+
+function closedError(): Error {
+  return new Error('telegram-resilience: the limiter was closed');
 }
 
 /**
@@ -386,7 +458,7 @@ function shiftJob(chat: ChatState): void {
 
 /** Removes the job numbered `seq` from a chat's queue; false when it is not there. */
 function unlinkJob(chat: ChatState, seq: number): boolean {
-  let previous: Job | undefined;
+  let previous: PaceJob | undefined;
   for (let job = chat.first; job; previous = job, job = job.next) {
     if (job.seq !== seq) continue;
     if (previous) previous.next = job.next;

@@ -5,6 +5,7 @@
  */
 import { getEventListeners } from 'node:events';
 import fc from 'fast-check';
+import { AsyncLocalStorage, createHook } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
 import { classify } from '../../src/errors/classify.js';
 import { createManualClock } from '../../src/engine/clock.js';
@@ -112,6 +113,118 @@ describe('engine properties', () => {
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
     expect(clock.pending()).toBe(0);
     await resilience.close();
+  });
+
+  it('a queued paced call sends in its caller\'s async context, not in the one of the timer that woke it', async () => {
+    const clock = createManualClock(0);
+    const resilience = createResilience({ clock, throttle: true });
+    const context = new AsyncLocalStorage<string>();
+    const seen: Array<[string, string | undefined]> = [];
+    const send = (label: string) =>
+      context.run(label, () =>
+        resilience.call(
+          async () => {
+            seen.push([label, context.getStore()]);
+            return label;
+          },
+          { method: 'sendMessage', params: { chat_id: 7, text: label } },
+        ),
+      );
+    // One private chat: the first goes at once, the others wait 1 s each in the queue.
+    const calls = ['a', 'b', 'c', 'd'].map(send);
+    expect(await clock.run(Promise.all(calls), 1_000)).toEqual(['a', 'b', 'c', 'd']);
+    expect(seen).toEqual([
+      ['a', 'a'],
+      ['b', 'b'],
+      ['c', 'c'],
+      ['d', 'd'],
+    ]);
+    await resilience.close();
+  });
+
+  it('aborting queued paced calls rejects each once with the reason, sends none of them, and frees their slots', async () => {
+    const clock = createManualClock(0);
+    const resilience = createResilience({ clock, throttle: true });
+    const sent: number[] = [];
+    const controller = new AbortController();
+    const calls = Array.from({ length: 6 }, (_, i) =>
+      resilience.call(
+        async () => {
+          sent.push(i);
+          return i;
+        },
+        { method: 'sendMessage', params: { chat_id: 3, text: String(i) }, signal: i % 2 === 1 ? controller.signal : undefined },
+      ),
+    );
+    const outcomes = Promise.allSettled(calls);
+    await clock.advance(0);
+    controller.abort(new Error('user gave up'));
+    const results = await clock.run(outcomes, 1_000);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
+      0,
+      'user gave up',
+      2,
+      'user gave up',
+      4,
+      'user gave up',
+    ]);
+    expect(sent).toEqual([0, 2, 4]);
+    // The aborted calls' slots went to the others: one per second, no gaps.
+    expect(clock.now()).toBe(2_000);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    await resilience.close();
+  });
+
+  it('a paced call aborted while its chat id is looked up (async store) rejects with the reason and is never sent', async () => {
+    const clock = createManualClock(0);
+    const controller = new AbortController();
+    const chatIdStore = {
+      get: async () => {
+        controller.abort(new Error('stop'));
+        return undefined;
+      },
+      set: async () => {},
+    };
+    const resilience = createResilience({ clock, throttle: true, chatIdStore });
+    let sent = 0;
+    const fn = async () => ++sent;
+    // The chat is busy, so the call cannot go at once and reaches the scheduler's queue path.
+    const first = resilience.call(fn, { method: 'sendMessage', params: { chat_id: 8, text: 'a' } });
+    const second = resilience.call(fn, { method: 'sendMessage', params: { chat_id: 8, text: 'b' }, signal: controller.signal });
+    await expect(second).rejects.toThrow('stop');
+    expect(await clock.run(first)).toBe(1);
+    expect(sent).toBe(1);
+    await resilience.close();
+  });
+
+  it('every queued paced call ends its async resource (async_hooks destroy), sent, aborted or closed', async () => {
+    const clock = createManualClock(0);
+    const resilience = createResilience({ clock, throttle: true });
+    const live = new Set<number>();
+    const hook = createHook({
+      init(id, type) {
+        if (type === 'telegram-resilience.call') live.add(id);
+      },
+      destroy(id) {
+        live.delete(id);
+      },
+    }).enable();
+    try {
+      const controller = new AbortController();
+      const info = (i: number) => ({ method: 'sendMessage', params: { chat_id: 5, text: String(i) }, signal: i === 2 ? controller.signal : undefined });
+      const calls = Array.from({ length: 5 }, (_, i) => resilience.call(async () => i, info(i)));
+      const settled = Promise.allSettled(calls);
+      await clock.advance(1_000);
+      controller.abort();
+      await resilience.close();
+      const results = await settled;
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected', 'rejected']);
+      // Node delivers destroy hooks in a batch after the current macrotask.
+      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+      expect(live.size).toBe(0);
+    } finally {
+      hook.disable();
+    }
   });
 
   it('close() settles queued throttled calls instead of leaving them hanging', async () => {

@@ -1,0 +1,117 @@
+/**
+ * A call's first attempt and, when it fails, the retry loop. A queued paced call is one
+ * `QueuedCall` object waiting in the scheduler: it holds what the first attempt needs, and the
+ * call's promise is settled from it (no promise chain per queued call).
+ */
+import type { ResolvedPolicy } from '../policy/options.js';
+import { AsyncResource } from 'node:async_hooks';
+import type { ChatState, PaceJob } from '../limits/scheduler.js';
+import { runAttempt } from './attempt.js';
+import { retryAfterFailure } from './retry-loop.js';
+import type { EngineState } from './state.js';
+import type { Attempt, AttemptFn, CallInfo, CallParams } from './types.js';
+
+/** The policy of a call, or how to find it (resolved only if the first attempt fails). */
+export type PolicyOf = ResolvedPolicy | ((info: CallInfo) => ResolvedPolicy);
+
+export function firstAttemptOf(state: EngineState, info: CallInfo, params: CallParams | undefined): Attempt {
+  return { method: info.method, params, dc: info.dc ?? state.homeDc, number: 1, signal: info.signal };
+}
+
+/** Runs the first attempt (already through the limiter); a failure enters the retry loop. */
+export function runFirstAttempt<T>(
+  state: EngineState,
+  fn: AttemptFn<T>,
+  info: CallInfo,
+  attempt: Attempt,
+  startedAt: number,
+  paced: boolean,
+  policy: PolicyOf,
+): Promise<T> {
+  return runAttempt(fn, attempt, attempt.signal).catch((error: unknown) =>
+    retryAfterFailure(state, typeof policy === 'function' ? policy(info) : policy, sendThrough(state, fn, paced), info, attempt, error, startedAt),
+  );
+}
+
+/** Sends one attempt through the limiter (when there is one): waits for pacing and flood gates first. */
+export function sendThrough<T>(state: EngineState, fn: AttemptFn<T>, paced: boolean) {
+  return (attempt: Attempt): Promise<T> => {
+    const wait = state.limiter?.acquire(attempt, paced);
+    if (!wait) return runAttempt(fn, attempt, attempt.signal);
+    return wait.then(() => runAttempt(fn, attempt, attempt.signal));
+  };
+}
+
+/**
+ * A paced call waiting for its slot: the scheduler's job and the call's pending state in one object.
+ * It is an AsyncResource because the scheduler wakes it from a timer: its attempt must run in the
+ * caller's async context (AsyncLocalStorage stores, tracing spans), as an awaited call would.
+ * Its attempt is built when it goes, so it goes to the home DC known by then.
+ */
+export class QueuedCall<T> extends AsyncResource implements PaceJob {
+  seq = 0;
+  queuedAt = 0;
+  next: PaceJob | undefined = undefined;
+  chat: ChatState | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+
+  /**
+   * How the call's promise is settled, once there is one: its resolve function. Only `resolve` is
+   * kept, rejections go through it too (a promise's reject function costs ~50 bytes per queued
+   * call). Before `promise()` is asked for, the outcome of a job settled during `admit()` itself.
+   */
+  private settle: ((result: Promise<T>) => void) | Promise<T> | undefined = undefined;
+
+  constructor(
+    private readonly state: EngineState,
+    private readonly fn: AttemptFn<T>,
+    private readonly info: CallInfo,
+    private readonly params: CallParams | undefined,
+    private readonly policy: ResolvedPolicy,
+    private readonly startedAt: number,
+  ) {
+    super('telegram-resilience.call', { requireManualDestroy: true });
+  }
+
+  /** The call's promise, after `admit()` returned false. */
+  promise(): Promise<T> {
+    const early = this.settle;
+    if (early) return early as Promise<T>;
+    return new Promise<T>((resolve) => {
+      this.settle = resolve;
+    });
+  }
+
+  /** Sends the first attempt now (the slot is taken). */
+  send(): Promise<T> {
+    const attempt = firstAttemptOf(this.state, this.info, this.params);
+    return runFirstAttempt(this.state, this.fn, this.info, attempt, this.startedAt, true, this.policy);
+  }
+
+  get paid(): boolean {
+    return this.params?.allow_paid_broadcast === true;
+  }
+
+  get method(): string | undefined {
+    return this.info.method;
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.info.signal;
+  }
+
+  proceed(): void {
+    this.finish(this.runInAsyncScope(this.send, this));
+  }
+
+  refuse(reason: unknown): void {
+    this.finish(Promise.reject(reason));
+  }
+
+  private finish(result: Promise<T>): void {
+    const resolve = this.settle;
+    if (typeof resolve === 'function') resolve(result);
+    else this.settle = result;
+    this.emitDestroy();
+  }
+}
