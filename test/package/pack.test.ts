@@ -48,6 +48,35 @@ await sim.close();
     expect(JSON.parse(out.trim())).toEqual({ chat: -100555, kind: 'forbidden', delivered: 1 });
   });
 
+  it('a throttled process exits by itself once its calls are done, and at close() with calls still queued', () => {
+    writeFileSync(
+      path.join(project, 'exits.mjs'),
+      `import { createResilience } from 'telegram-resilience';
+const resilience = createResilience({ throttle: true });
+const send = (chat_id) => resilience.call(async () => chat_id, { method: 'sendMessage', params: { chat_id, text: 'x' } });
+// Chat 7 twice: the second waits 1 s in the queue. Nothing is closed: the idle-chat sweeper (61 s)
+// and the queue's timer must not keep the process alive once the last call is done.
+const results = await Promise.all([send(7), send(8), send(7)]);
+if (process.argv[2] === 'close') {
+  const queued = [send(9), send(9), send(9)].map((p) => p.then(() => 'sent', (e) => e.message));
+  await resilience.close();
+  console.log(JSON.stringify({ results, queued: await Promise.all(queued) }));
+} else {
+  console.log(JSON.stringify({ results }));
+}
+`,
+    );
+    // The timeout (far under the 61 s idle TTL) is the assertion: a process kept alive fails it.
+    const runExits = (...args: string[]) =>
+      execFileSync('node', ['exits.mjs', ...args], { cwd: project, encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(JSON.parse(runExits().trim())).toEqual({ results: [7, 8, 7] });
+    const closed = JSON.parse(runExits('close').trim()) as { results: number[]; queued: string[] };
+    expect(closed.results).toEqual([7, 8, 7]);
+    // The first to chat 9 may just make it (or wait for a bot-wide slot); the other two wait 1 s each.
+    expect(['sent', 'telegram-resilience: the limiter was closed']).toContain(closed.queued[0]);
+    expect(closed.queued.slice(1)).toEqual(['telegram-resilience: the limiter was closed', 'telegram-resilience: the limiter was closed']);
+  });
+
   it('type-checks a consumer that imports it (types ship with the package)', () => {
     writeFileSync(
       path.join(project, 'consumer.ts'),
