@@ -286,10 +286,20 @@ export class PacingScheduler {
       chat.window!.push(now);
       while (chat.window!.length > this.limits.groupPerMinute) chat.window!.shift();
     }
-    if (chat.size === 0) {
-      this.idle.push(chat);
-      this.scheduleSweep();
+    if (chat.size === 0) this.becameIdle(chat);
+  }
+
+  /**
+   * A chat has nothing queued (its last job was sent or aborted). A chat that never sent has no
+   * pacing to remember: it is freed now. Others are freed once their limit no longer matters.
+   */
+  private becameIdle(chat: ChatState): void {
+    if (chat.lastSentAt === NEVER) {
+      if (this.chats.get(chat.key) === chat) this.chats.delete(chat.key);
+      return;
     }
+    this.idle.push(chat);
+    this.scheduleSweep();
   }
 
   /** Puts a chat whose head job changed into the right heap. */
@@ -379,6 +389,7 @@ export class PacingScheduler {
       if (!unlinkJob(chat, job.seq)) return;
       if (chat.first === undefined || chat.first.seq > job.seq) this.placeChat(chat, this.now());
       else if (this.ready.has(chat)) this.ready.update(chat);
+      if (chat.size === 0) this.becameIdle(chat);
     } else {
       const i = this.unbound.indexOf(job);
       if (i < 0) return;

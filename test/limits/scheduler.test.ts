@@ -135,6 +135,29 @@ describe('PacingScheduler', () => {
     await clock.run(queued);
   });
 
+  it('frees a chat whose queued calls were all aborted, sent before or not', async () => {
+    const { clock, scheduler, send } = setup({ ...TELEGRAM_LIMITS, globalPerSecond: 1 });
+    const queue = (chat_id: number, signal: AbortSignal) =>
+      scheduler.acquire({ chat: chatScopeOf({ chat_id }), paid: false, method: 'sendMessage', signal });
+    send(1); // takes the bot-wide slot: the next calls queue
+    const first = new AbortController();
+    const never = queue(2, first.signal);
+    first.abort('stop');
+    await expect(never).rejects.toBe('stop');
+    // Chat 2 never sent: nothing to remember, freed at once.
+    expect(scheduler.trackedChats).toBe(1);
+    const sent = send(3).done;
+    await clock.run(sent);
+    const second = new AbortController();
+    const later = queue(3, second.signal);
+    second.abort('stop');
+    await expect(later).rejects.toBe('stop');
+    // Chat 3 sent before: its spacing still matters for a while, then it is freed too.
+    expect(scheduler.trackedChats).toBe(2);
+    await clock.advance(TELEGRAM_LIMITS.idleChatTtlMs + 1_000);
+    expect(scheduler.trackedChats).toBe(0);
+  });
+
   it('close() rejects queued calls and refuses new ones', async () => {
     const { scheduler, send } = setup();
     send(4);
