@@ -8,17 +8,28 @@ import type { Clock } from '../engine/clock.js';
 
 export type GateListener = (scope: string, openAt: number) => void;
 
+/** Expired gates are swept when the map reaches this size (then twice what was left). */
+const MIN_SWEEP_SIZE = 64;
+
 export class FloodGates {
   private readonly gates = new Map<string, number>();
   private readonly listeners = new Set<GateListener>();
+  /** When the last gate to open opens: once past it, every gate is open and the map is cleared. */
+  private latestOpenAt = 0;
+  private sweepAt = MIN_SWEEP_SIZE;
 
   constructor(private readonly clock: Clock) {}
 
   /** Closes `scope` until `openAt` (clock time). A gate only ever moves later, never earlier. */
   close(scope: string, openAt: number): boolean {
     const current = this.gates.get(scope) ?? 0;
-    if (openAt <= current || openAt <= this.clock.now()) return false;
+    const now = this.clock.now();
+    if (openAt <= current || openAt <= now) return false;
+    // Gates of chats that are never asked about again would otherwise stay forever (a broadcast can
+    // hit 429 on thousands of chats).
+    if (this.gates.size >= this.sweepAt) this.sweep(now);
     this.gates.set(scope, openAt);
+    this.latestOpenAt = Math.max(this.latestOpenAt, openAt);
     for (const listener of this.listeners) listener(scope, openAt);
     return true;
   }
@@ -40,9 +51,23 @@ export class FloodGates {
     return () => this.listeners.delete(listener);
   }
 
-  /** False when no gate can be closed: lets the common case skip building scope names. */
+  /** False when no gate is closed: lets the common case skip building scope names. */
   get anyClosed(): boolean {
-    return this.gates.size > 0;
+    if (this.gates.size === 0) return false;
+    if (this.latestOpenAt > this.clock.now()) return true;
+    this.gates.clear();
+    this.sweepAt = MIN_SWEEP_SIZE;
+    return false;
+  }
+
+  /** Number of gates held (closed, or open but not yet forgotten); for tests. */
+  get size(): number {
+    return this.gates.size;
+  }
+
+  private sweep(now: number): void {
+    for (const [scope, at] of this.gates) if (at <= now) this.gates.delete(scope);
+    this.sweepAt = Math.max(MIN_SWEEP_SIZE, 2 * this.gates.size);
   }
 
   /** The gates still closed (scope -> when it opens), for diagnostics. */
