@@ -3,9 +3,9 @@
  * `QueuedCall` object waiting in the scheduler: it holds what the first attempt needs, and the
  * call's promise is settled from it (no promise chain per queued call).
  */
-import type { ResolvedPolicy } from '../policy/options.js';
 import { AsyncResource } from 'node:async_hooks';
 import type { ChatState, PaceJob } from '../limits/scheduler.js';
+import type { ResolvedPolicy } from '../policy/options.js';
 import { runAttempt } from './attempt.js';
 import { retryAfterFailure } from './retry-loop.js';
 import type { EngineState } from './state.js';
