@@ -367,6 +367,12 @@ export class PacingScheduler {
     }
     const nextChat = this.waiting.peek();
     if (nextChat) this.sleepUntil(nextChat.readyAt);
+    else if (this.wake) {
+      // Nothing is queued any more (the last waiting calls were aborted): a timer left for them would
+      // keep the process alive until it fired, an hour later after a long flood wait.
+      this.wake.controller.abort();
+      this.wake = undefined;
+    }
   }
 
   private sleepUntil(at: number): void {

@@ -158,6 +158,17 @@ describe('PacingScheduler', () => {
     expect(scheduler.trackedChats).toBe(0);
   });
 
+  it('aborting the last queued call leaves no timer behind (a process could not exit until it fired)', async () => {
+    const { clock, gates, scheduler } = setup();
+    gates.close('chat:5', clock.now() + 3_600_000); // an hour's flood wait
+    const controller = new AbortController();
+    const queued = scheduler.acquire({ chat: chatScopeOf({ chat_id: 5 }), paid: false, method: 'sendMessage', signal: controller.signal });
+    expect(clock.pending()).toBe(1);
+    controller.abort('stop');
+    await expect(queued).rejects.toBe('stop');
+    expect(clock.pending()).toBe(0);
+  });
+
   it('close() rejects queued calls and refuses new ones', async () => {
     const { scheduler, send } = setup();
     send(4);
