@@ -10,7 +10,7 @@ import { DEFAULT_POLICY, checkOption, resolvePolicy, POLICY_CHECKS } from '../po
 import { BUILTIN_RULES } from '../policy/builtin-rules.js';
 import type { PolicyOptions, ResilienceOptions, ResolvedPolicy } from '../policy/options.js';
 import { compileRules, policyResolver, type CompiledRule, type Rule } from '../policy/rules.js';
-import { abortReason } from './abort.js';
+import { abortReason, createStopSignal } from './abort.js';
 import { firstAttemptOf, QueuedCall, runFirstAttempt } from './first-attempt.js';
 import { createMemoryChatIdStore } from './chat-id-store.js';
 import { systemClock } from './clock.js';
@@ -63,7 +63,11 @@ export interface Resilience {
   onDcMigrate(listener: Listener<ResilienceEvents['dcMigrate']>): Disposer;
   onChatMigrate(listener: Listener<ResilienceEvents['chatMigrate']>): Disposer;
   onGiveUp(listener: Listener<ResilienceEvents['giveUp']>): Disposer;
-  /** Releases timers, limiters and subscriptions; later calls reject. Idempotent. */
+  /**
+   * Releases timers, limiters and subscriptions. Calls still waiting (queued, at a gate, sleeping out
+   * a flood wait or a backoff) reject; an attempt already sent is left to finish. Later calls reject.
+   * Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -126,6 +130,7 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     chatIdStore,
     homeDc: undefined,
     closed: false,
+    stopper: createStopSignal(),
     limiter: undefined,
     reportError(error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -239,6 +244,7 @@ function engine(
     async close() {
       if (state.closed) return;
       state.closed = true;
+      state.stopper.abort(new Error('telegram-resilience: closed while the call was waiting'));
       await state.limiter?.close();
       state.events.clear();
     },

@@ -75,7 +75,7 @@ export async function retryAfterFailure<T>(
     current = await nextAttempt(state, current, failure, decision);
     if (decision.delayMs !== undefined && decision.delayMs > 0) {
       try {
-        await abortableSleep(state.clock, decision.delayMs, signal);
+        await abortableSleep(state.clock, decision.delayMs, signal, state.stopper.signal);
       } catch (abort) {
         throw new Stop(abort);
       }

@@ -17,6 +17,8 @@ export interface EngineState {
   /** The account's home DC, learned from USER/PHONE/NETWORK_MIGRATE; calls without an explicit DC go there. */
   homeDc: number | undefined;
   closed: boolean;
+  /** Aborted by `close()`: its signal ends every retry sleep, so no call waits out a flood after it. */
+  readonly stopper: AbortController;
   /** Pacing and flood gates, when throttling or a backend is on. */
   limiter: Limiter | undefined;
   /** Called for every failed attempt before deciding (flood gates hook in here). */

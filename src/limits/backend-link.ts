@@ -26,6 +26,8 @@ interface LinkOptions {
   onError: 'fallback' | 'fail';
   onStatus: BackendStatusListener;
   onRemoteGate: (scope: string, openAt: number) => void;
+  /** Aborted when the limiter closes: ends the wait for a booked slot. */
+  stop: AbortSignal;
 }
 
 export class BackendLink {
@@ -76,7 +78,7 @@ export class BackendLink {
     });
     if (sendAt === undefined) return;
     const wait = this.toClock(sendAt) - this.options.clock.now();
-    if (wait > 0) await abortableSleep(this.options.clock, wait, signal);
+    if (wait > 0) await abortableSleep(this.options.clock, wait, signal, this.options.stop);
   }
 
   closeGate(scope: string, openAt: number): void {

@@ -2,7 +2,7 @@
  * The limiter the engine sends every attempt through: pacing (when throttling is on), flood gates
  * (closed from what Telegram says), and, with a shared backend, the same across processes.
  */
-import { abortableSleep } from '../engine/abort.js';
+import { abortableSleep, createStopSignal } from '../engine/abort.js';
 import type { Clock } from '../engine/clock.js';
 import type { Failure } from '../errors/failure.js';
 import type { Attempt, CallParams } from '../engine/types.js';
@@ -47,6 +47,8 @@ export class Limiter {
   private readonly link: BackendLink | undefined;
   private readonly recentChatFloods = new Map<string, number>();
   private readonly clock: Clock;
+  /** Aborted by `close()`: ends every wait at a gate or for a shared slot. */
+  private readonly stopper = createStopSignal();
 
   constructor(options: LimiterOptions) {
     this.clock = options.clock;
@@ -60,6 +62,7 @@ export class Limiter {
           onError: options.onBackendError,
           onStatus: options.onBackendStatus,
           onRemoteGate: (scope, openAt) => this.gates.close(scope, openAt),
+          stop: this.stopper.signal,
         })
       : undefined;
   }
@@ -148,10 +151,11 @@ export class Limiter {
     const now = this.clock.now();
     if (at <= now) return undefined;
     // Sleep, then look again: the gate may have moved later meanwhile.
-    return abortableSleep(this.clock, at - now, signal).then(() => this.waitGates(scopes, signal));
+    return abortableSleep(this.clock, at - now, signal, this.stopper.signal).then(() => this.waitGates(scopes, signal));
   }
 
   async close(): Promise<void> {
+    this.stopper.abort(new Error('telegram-resilience: the limiter was closed'));
     this.scheduler?.close();
     await this.link?.close();
   }

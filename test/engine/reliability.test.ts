@@ -227,6 +227,30 @@ describe('engine properties', () => {
     }
   });
 
+  it('close() ends a call sleeping out a flood wait and one waiting at a flood gate, leaving no timer', async () => {
+    const clock = createManualClock(0);
+    const resilience = createResilience({ clock, throttle: true, floodSleepThreshold: 3_600, maxTotalDelayMs: 3_600_000 });
+    let attempts = 0;
+    // A FLOOD_WAIT of 10 minutes: the first call sleeps it out, and closes the method's gate...
+    const sleeping = resilience.call(
+      async () => {
+        attempts++;
+        throw rpcError(420, 'FLOOD_WAIT_600');
+      },
+      { method: 'messages.getHistory' },
+    );
+    await clock.advance(10);
+    // ...at which a second call of that method waits without sending.
+    const gated = resilience.call(async () => 'sent', { method: 'messages.getHistory' });
+    await clock.advance(10);
+    expect(clock.pending()).toBe(2);
+    await resilience.close();
+    await expect(sleeping).rejects.toThrow(/closed/);
+    await expect(gated).rejects.toThrow(/closed/);
+    expect(attempts).toBe(1);
+    expect(clock.pending()).toBe(0);
+  });
+
   it('close() settles queued throttled calls instead of leaving them hanging', async () => {
     const clock = createManualClock(0);
     const resilience = createResilience({ clock, throttle: true });

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/engine/clock.js';
 import { createResilience } from '../../src/engine/resilience.js';
@@ -7,14 +8,14 @@ import { resolveThrottle, TELEGRAM_LIMITS } from '../../src/limits/throttle-opti
 import { rpcError, tooManyRequests } from '../helpers/failures.js';
 
 /** An in-memory stand-in for a shared backend: every reservation is "in 100 ms". */
-function fakeBackend() {
+function fakeBackend(bookAheadMs = 100) {
   const calls = { reserve: 0, closeGate: [] as string[] };
   const backend: LimitsBackend = {
     name: 'fake',
     start: async () => {},
     reserve: async () => {
       calls.reserve++;
-      return Date.now() + 100;
+      return Date.now() + bookAheadMs;
     },
     closeGate: async (scope) => {
       calls.closeGate.push(scope);
@@ -39,6 +40,26 @@ describe('Limiter', () => {
     expect(calls.reserve).toBe(2);
     expect(sentAt).toBeGreaterThanOrEqual(3_050);
     await limiter.close();
+  });
+
+  it('close() rejects calls waiting for a shared slot and leaves no timer; an abort while waiting leaves none either', async () => {
+    const clock = createManualClock(0);
+    const { backend } = fakeBackend(60_000); // every slot is booked a minute ahead
+    const resilience = createResilience({ clock, throttle: true, backend });
+    const send = (chat_id: number, signal?: AbortSignal) =>
+      resilience.call(async () => 'sent', { method: 'sendMessage', params: { chat_id, text: 'x' }, signal });
+    const controller = new AbortController();
+    const aborted = send(1, controller.signal);
+    const closed = send(2);
+    await clock.advance(100); // past the local pacing: both now wait for their shared slot
+    expect(clock.pending()).toBe(2);
+    controller.abort(new Error('stop'));
+    await expect(aborted).rejects.toThrow('stop');
+    expect(clock.pending()).toBe(1);
+    await resilience.close();
+    await expect(closed).rejects.toThrow(/closed/);
+    expect(clock.pending()).toBe(0);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('closes the chat gate on a Bot API 429, the bot gate when a second chat is hit within a second, the method gate on FLOOD_WAIT', () => {
