@@ -140,7 +140,7 @@ export class PacingScheduler {
     this.epoch = clock.now();
     gates.onClose((scope, openAt) => {
       this.learn(scope, openAt - this.epoch);
-      this.replan();
+      this.replan(scope);
     });
   }
 
@@ -175,7 +175,8 @@ export class PacingScheduler {
     const chat = scope ? this.chatState(scope) : undefined;
     const nobodyAhead = chat ? chat.size === 0 : this.unbound.length === 0;
     if (nobodyAhead && this.ready.size === 0 && this.unbound.length === 0) {
-      const at = Math.max(this.globalReadyAt(job.paid), chat ? this.chatReadyAt(chat, job.method) : 0, this.gateAt('bot'));
+      const own = chat ? this.chatReadyAt(chat, job.method) : this.methodGateAt(job.method);
+      const at = Math.max(this.globalReadyAt(job.paid), own, this.gateAt('bot'));
       if (at <= now) {
         this.take(chat, job.paid, now);
         return true;
@@ -264,13 +265,18 @@ export class PacingScheduler {
     return at === 0 ? NEVER : at - this.epoch;
   }
 
+  /** When the gate of `method` opens (MTProto FLOOD_WAIT is per method), in scheduler time. */
+  private methodGateAt(method: string | undefined): number {
+    return method ? this.gateAt(`method:${method}`) : NEVER;
+  }
+
   private globalReadyAt(paid: boolean): number {
     return (paid ? this.paid : this.free).readyAt();
   }
 
   /** When this chat's own limit and gates next allow a message (for `method`). */
   private chatReadyAt(chat: ChatState, method: string | undefined): number {
-    let at = Math.max(this.gateAt(chat.key), method ? this.gateAt(`method:${method}`) : NEVER);
+    let at = Math.max(this.gateAt(chat.key), this.methodGateAt(method));
     if (chat.kind === 'private') at = Math.max(at, chat.nextAt);
     else if (chat.window!.length >= this.limits.groupPerMinute) at = Math.max(at, chat.window![0]! + GROUP_WINDOW_MS);
     return at;
@@ -330,13 +336,23 @@ export class PacingScheduler {
     if (spacing <= MAX_LEARNED_SPACING_FACTOR * this.chatInterval) chat.interval = Math.max(chat.interval, spacing);
   }
 
-  /** A gate closed: chats that were ready may not be anymore. */
-  private replan(): void {
+  /**
+   * The gate of `scope` closed: chats it holds may not be ready any more. A chat's gate concerns that
+   * chat only (a broadcast to 100,000 chats must not re-sort them all for each 429); the bot's gate is
+   * read by pump() itself; a method's gate concerns every chat whose next call is of that method.
+   */
+  private replan(scope: string): void {
     if (this.closed) return;
     const now = this.now();
-    const all: ChatState[] = [];
-    for (const chat of this.chats.values()) if (chat.size > 0) all.push(chat);
-    for (const chat of all) this.placeChat(chat, now);
+    if (scope.startsWith('method:')) {
+      const method = scope.slice('method:'.length);
+      const held: ChatState[] = [];
+      for (const chat of this.chats.values()) if (chat.first?.method === method) held.push(chat);
+      for (const chat of held) this.placeChat(chat, now);
+    } else if (scope !== 'bot') {
+      const chat = this.chats.get(scope);
+      if (chat && chat.size > 0) this.placeChat(chat, now);
+    }
     this.pump();
   }
 
@@ -351,11 +367,15 @@ export class PacingScheduler {
     const botOpenAt = this.gateAt('bot');
     for (;;) {
       const chat = this.ready.peek();
-      const job = chat ? chat.first! : this.unbound[0];
-      if (!job) break;
-      // Unbound jobs queue FIFO with ready chats: whichever was asked for first.
-      const useUnbound = this.unbound.length > 0 && (!chat || this.unbound[0]!.seq < job.seq);
-      const next = useUnbound ? this.unbound[0]! : job;
+      const chatJob = chat?.first;
+      // Unbound jobs queue FIFO with ready chats (whichever was asked for first). Having no chat, they
+      // are held only by their method's gate; one held there holds no chat (and, FIFO, only the
+      // unbound jobs behind it).
+      const unbound = this.unbound[0];
+      const unboundReady = unbound !== undefined && this.methodGateAt(unbound.method) <= now;
+      const useUnbound = unboundReady && (!chatJob || unbound.seq < chatJob.seq);
+      const next = useUnbound ? unbound : chatJob;
+      if (!next) break;
       const at = Math.max(this.globalReadyAt(next.paid), botOpenAt);
       if (at > now) return this.sleepUntil(at);
       if (useUnbound) this.unbound.shift();
@@ -365,8 +385,9 @@ export class PacingScheduler {
       if (!useUnbound) this.placeChat(chat!, now);
       this.settle(next);
     }
-    const nextChat = this.waiting.peek();
-    if (nextChat) this.sleepUntil(nextChat.readyAt);
+    let wakeAt = this.waiting.peek()?.readyAt ?? Number.POSITIVE_INFINITY;
+    if (this.unbound.length > 0) wakeAt = Math.min(wakeAt, this.methodGateAt(this.unbound[0]!.method));
+    if (wakeAt !== Number.POSITIVE_INFINITY) this.sleepUntil(wakeAt);
     else if (this.wake) {
       // Nothing is queued any more (the last waiting calls were aborted): a timer left for them would
       // keep the process alive until it fired, an hour later after a long flood wait.

@@ -169,6 +169,18 @@ describe('PacingScheduler', () => {
     expect(clock.pending()).toBe(0);
   });
 
+  it('a paced call bound to no chat waits at its method\'s gate, and holds no chat while it does', async () => {
+    const { clock, gates, send, sent } = setup();
+    gates.close('method:messages.sendMessage', 5_000); // an MTProto FLOOD_WAIT_5
+    const unbound = send(undefined, { method: 'messages.sendMessage' }).done;
+    const chats = [send(1).done, send(2).done];
+    await clock.run(Promise.all(chats));
+    expect(Math.max(...times(sent))).toBeLessThan(5_000);
+    await clock.run(unbound);
+    expect(times(sent, undefined)).toHaveLength(3);
+    expect(Math.max(...times(sent))).toBe(5_000);
+  });
+
   it('close() rejects queued calls and refuses new ones', async () => {
     const { scheduler, send } = setup();
     send(4);
