@@ -1,0 +1,93 @@
+/**
+ * The limiter's link to a shared backend, against a scripted in-memory backend whose every
+ * operation may fail: whatever fails when, every call settles exactly once, the `backend` event
+ * alternates down/up starting with down, `fallback` never fails a call because of the backend,
+ * `fail` fails it with BackendUnavailableError only, and close() leaves nothing sleeping.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createManualClock } from '../../src/engine/clock.js';
+import { createResilience } from '../../src/engine/resilience.js';
+import type { LimitsBackend } from '../../src/limits/backend.js';
+import { BackendUnavailableError } from '../../src/limits/backend-link.js';
+import { tooManyRequests } from '../helpers/failures.js';
+
+/** A backend whose n-th operation (any kind) fails when `fails[n]` is true. */
+function scriptedBackend(fails: boolean[], bookAheadMs: number) {
+  let n = 0;
+  const next = async () => {
+    if (fails[n++ % fails.length]) throw new Error('backend hiccup');
+  };
+  const backend: LimitsBackend = {
+    name: 'scripted',
+    start: next,
+    reserve: async () => {
+      await next();
+      return Date.now() + bookAheadMs;
+    },
+    closeGate: next,
+    openGates: async () => {
+      await next();
+      return {};
+    },
+    close: async () => {},
+  };
+  return backend;
+}
+
+describe('backend link properties', () => {
+  it('whatever the backend does, calls settle once, events alternate, and only fail mode fails calls for it', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 20 }),
+        fc.constantFrom('fallback' as const, 'fail' as const),
+        fc.array(fc.record({ chat: fc.integer({ min: 1, max: 4 }), method: fc.constantFrom('sendMessage', 'getChat'), flood: fc.boolean(), gapMs: fc.integer({ min: 0, max: 1_500 }) }), {
+          minLength: 1,
+          maxLength: 15,
+        }),
+        fc.integer({ min: 0, max: 2_000 }),
+        async (fails, onBackendError, calls, bookAheadMs) => {
+          const clock = createManualClock(0);
+          const resilience = createResilience({ clock, throttle: true, backend: scriptedBackend(fails, bookAheadMs), onBackendError });
+          const statuses: string[] = [];
+          resilience.on('backend', (event) => statuses.push(event.status));
+          const settled = calls.map(() => 0);
+          const outcomes: Array<Promise<unknown>> = [];
+          for (const [i, c] of calls.entries()) {
+            let floods = c.flood ? 1 : 0;
+            const fn = async () => {
+              if (floods-- > 0) throw tooManyRequests(1);
+              return 'ok';
+            };
+            outcomes.push(
+              resilience.call(fn, { method: c.method, params: { chat_id: c.chat, text: 'x' } }).then(
+                (value) => {
+                  settled[i]!++;
+                  return value;
+                },
+                (error: unknown) => {
+                  settled[i]!++;
+                  return error;
+                },
+              ),
+            );
+            await clock.advance(c.gapMs);
+          }
+          const results = await clock.run(Promise.all(outcomes), 100_000);
+          await clock.advance(0);
+          expect(settled.every((count) => count === 1)).toBe(true);
+          for (const result of results) {
+            if (result === 'ok') continue;
+            // The only failures are the backend's, in fail mode (a 429 of 1 s is always waited out).
+            expect(onBackendError).toBe('fail');
+            expect(result).toBeInstanceOf(BackendUnavailableError);
+          }
+          statuses.forEach((status, i) => expect(status).toBe(i % 2 === 0 ? 'down' : 'up'));
+          await resilience.close();
+          expect(clock.pending()).toBe(0);
+        },
+      ),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 60) },
+    );
+  });
+});
