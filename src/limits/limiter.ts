@@ -10,6 +10,7 @@ import { DEFAULT_FLOOD_WAIT_MS } from '../policy/decide.js';
 import type { LimitsBackend } from './backend.js';
 import { FloodGates } from './flood-gates.js';
 import { PacingScheduler, type PaceJob } from './scheduler.js';
+import { isPacedMethod } from './paced-methods.js';
 import { chatScopeOf, type ChatScope } from './scope.js';
 import type { ResolvedThrottle } from './throttle-options.js';
 import { BackendLink, type BackendStatusListener } from './backend-link.js';
@@ -119,27 +120,42 @@ export class Limiter {
     }
   }
 
-  /** Closes the gate of the scope Telegram's flood answer is about. */
+  /**
+   * Closes the gate of the scope Telegram's flood answer is about. A Bot API 429 on a paced send that
+   * we kept within our limits also says the limit is stricter than configured: the scheduler learns
+   * it (the bot's rate once per gate, from the second before the refused send; a chat's from every
+   * refused send to it).
+   */
   onFailure(failure: Failure, attempt: Attempt): void {
     if (failure.kind !== 'flood') return;
     const now = this.clock.now();
     const openAt = now + (failure.retryAfterMs ?? DEFAULT_FLOOD_WAIT_MS);
-    for (const scope of this.floodScopes(failure, attempt, now)) {
+    const learnFrom = failure.code === 429 && isPacedMethod(attempt.method) ? this.scheduler : undefined;
+    const chat = chatScopeOf(attempt.params);
+    for (const scope of this.floodScopes(failure, attempt, chat, now)) {
+      const wasOpen = this.gates.openAt(scope) === 0;
       if (this.gates.close(scope, openAt)) this.link?.closeGate(scope, openAt);
+      if (!learnFrom) continue;
+      if (scope !== 'bot') learnFrom.learnChatFlood(scope, openAt);
+      else if (wasOpen) learnFrom.learnBotFlood(chat?.key, attempt.params?.allow_paid_broadcast === true);
     }
   }
 
   /**
    * Which scopes a flood answer closes. MTProto: SLOWMODE_WAIT is the chat's, FLOOD_WAIT the method's.
-   * Bot API 429: the chat's when the call names one; the whole bot's when it names none, or when a
-   * second chat is hit within a second (Telegram is limiting the bot, not one chat).
+   * Bot API 429: the chat's when the call names one; the whole bot's when it names none, when the
+   * chat had no other send recent enough to break its own limit, or when a second chat is hit within
+   * a second (Telegram is limiting the bot, not one chat).
    */
-  private floodScopes(failure: Failure, attempt: Attempt, now: number): string[] {
-    const chat = chatScopeOf(attempt.params);
+  private floodScopes(failure: Failure, attempt: Attempt, chat: ChatScope | undefined, now: number): string[] {
     const type = failure.type ?? '';
     if (type.startsWith('SLOWMODE_WAIT')) return chat ? [chat.key] : ['bot'];
     if (failure.code !== 429 && /WAIT|DELAY/.test(type) && attempt.method) return [`method:${attempt.method}`];
     if (!chat) return ['bot'];
+    // A paced send that cannot have broken its chat's own limit (no other send to that chat recently
+    // enough to count) was refused by the bot's. Only this process's sends are known here, so not
+    // with a shared backend, where other processes may have sent to the chat.
+    if (!this.link && this.scheduler && isPacedMethod(attempt.method) && !this.scheduler.couldBeChatLimit(chat.key)) return ['bot'];
     for (const [key, at] of this.recentChatFloods) if (at <= now - BOT_WIDE_WINDOW_MS) this.recentChatFloods.delete(key);
     this.recentChatFloods.set(chat.key, now);
     return this.recentChatFloods.size >= 2 ? [chat.key, 'bot'] : [chat.key];

@@ -23,6 +23,8 @@ import type { ChatKind, ChatScope } from './scope.js';
 import type { ResolvedThrottle } from './throttle-options.js';
 
 const GROUP_WINDOW_MS = 60_000;
+/** How much request round trips may add to a wait Telegram announced (for reading a group's 429). */
+const ROUND_TRIP_SLACK_MS = 2_000;
 /** A private chat's learned spacing never exceeds this many times the configured one. */
 const MAX_LEARNED_SPACING_FACTOR = 10;
 
@@ -86,8 +88,11 @@ export interface ChatState extends HeapItem {
   size: number;
   /** Private chats: the earliest time the next message may go. */
   nextAt: number;
-  /** Private chats: the spacing in force; wider than the configured one once Telegram proved it stricter. */
-  interval: number;
+  /**
+   * The chat's limit in force. Private chats: the spacing in ms; groups: messages per 60 s window.
+   * Stricter than configured once Telegram proved the chat stricter (see `learnChatFlood`).
+   */
+  limit: number;
   /** Groups: send times of the last N messages, oldest first (private chats: undefined). */
   window: number[] | undefined;
   /** When this chat next becomes ready (valid while it sits in `waiting`). */
@@ -138,10 +143,7 @@ export class PacingScheduler {
     this.paid = new BotRate(limits.paidBroadcastPerSecond);
     this.chatInterval = Math.ceil(1000 / limits.chatPerSecond);
     this.epoch = clock.now();
-    gates.onClose((scope, openAt) => {
-      this.learn(scope, openAt - this.epoch);
-      this.replan(scope);
-    });
+    gates.onClose((scope) => this.replan(scope));
   }
 
   /** Number of chats with pacing state (for tests and the memory benchmark). */
@@ -241,7 +243,7 @@ export class PacingScheduler {
         last: undefined,
         size: 0,
         nextAt: 0,
-        interval: this.chatInterval,
+        limit: scope.kind === 'group' ? this.limits.groupPerMinute : this.chatInterval,
         window: scope.kind === 'group' ? [] : undefined,
         readyAt: 0,
         heldByOwnLimit: false,
@@ -278,7 +280,7 @@ export class PacingScheduler {
   private chatReadyAt(chat: ChatState, method: string | undefined): number {
     let at = Math.max(this.gateAt(chat.key), this.methodGateAt(method));
     if (chat.kind === 'private') at = Math.max(at, chat.nextAt);
-    else if (chat.window!.length >= this.limits.groupPerMinute) at = Math.max(at, chat.window![0]! + GROUP_WINDOW_MS);
+    else if (chat.window!.length >= chat.limit) at = Math.max(at, chat.window![chat.window!.length - chat.limit]! + GROUP_WINDOW_MS);
     return at;
   }
 
@@ -287,7 +289,7 @@ export class PacingScheduler {
     if (!chat) return;
     chat.prevSentAt = chat.lastSentAt;
     chat.lastSentAt = now;
-    if (chat.kind === 'private') chat.nextAt = Math.max(chat.nextAt, now) + chat.interval;
+    if (chat.kind === 'private') chat.nextAt = Math.max(chat.nextAt, now) + chat.limit;
     else {
       chat.window!.push(now);
       while (chat.window!.length > this.limits.groupPerMinute) chat.window!.shift();
@@ -321,19 +323,68 @@ export class PacingScheduler {
   }
 
   /**
-   * Telegram said "wait" for a private chat we paced by our limit: it is stricter for this chat than we
-   * thought. The time from the message before the refused one to when it lets us send again is its
-   * real spacing; use it
-   * from now on, so the chat earns one 429, not one per message. (Groups are held by a window, where
-   * one wait says nothing about the spacing, so they only get the gate.)
+   * Could Telegram's refusal of the latest send to this chat be the chat's own limit? Not when no
+   * other send to it was recent enough to count (its first message, or the previous one long ago):
+   * then the refusal was the bot's limit.
    */
-  private learn(scope: string, openAt: number): void {
-    const chat = this.chats.get(scope);
-    if (!chat || chat.kind !== 'private' || chat.prevSentAt === NEVER) return;
-    const spacing = Math.ceil(openAt - chat.prevSentAt);
-    // A long wait is a flood of another kind (the bot, the account), not this chat's spacing: the gate
-    // covers it, and learning it would slow the chat for good.
-    if (spacing <= MAX_LEARNED_SPACING_FACTOR * this.chatInterval) chat.interval = Math.max(chat.interval, spacing);
+  couldBeChatLimit(key: string): boolean {
+    const chat = this.chats.get(key);
+    if (!chat || chat.lastSentAt === NEVER) return false;
+    if (chat.kind === 'private') {
+      return chat.prevSentAt !== NEVER && chat.lastSentAt - chat.prevSentAt <= MAX_LEARNED_SPACING_FACTOR * this.chatInterval;
+    }
+    const window = chat.window!;
+    return window.length >= 2 && window[window.length - 2]! > chat.lastSentAt - GROUP_WINDOW_MS;
+  }
+
+  /**
+   * Telegram refused a send to a chat we paced by its limit, until `openAt` (clock time): it is
+   * stricter for this chat than configured. Learn its real limit, so the chat earns one 429, not one
+   * per message or per window:
+   * - private: the time from the send before the refused one to when Telegram lets us send again is
+   *   its spacing;
+   * - group: the sends Telegram accepted in the 60 s before the refused one, from the one whose leaving
+   *   the window matches the announced wait, are what its window holds.
+   * Learned limits last as long as the chat's state (freed after `idleChatTtlMs` idle). Called for
+   * every such 429, also while the chat's gate is closed: each one is a refused send.
+   */
+  learnChatFlood(key: string, openAt: number): void {
+    const chat = this.chats.get(key);
+    if (!chat || chat.lastSentAt === NEVER) return;
+    if (chat.kind === 'private') {
+      if (chat.prevSentAt === NEVER) return;
+      const spacing = Math.ceil(openAt - this.epoch - chat.prevSentAt);
+      // A long wait is a flood of another kind (the bot, the account), not this chat's spacing: the
+      // gate covers it, and learning it would slow the chat for good.
+      if (spacing <= MAX_LEARNED_SPACING_FACTOR * this.chatInterval) chat.limit = Math.max(chat.limit, spacing);
+      return;
+    }
+    // The newest send is the refused one: sends still on their way when the first 429 came back are
+    // refused too, and their 429s come back in the order they were sent, each taking the newest off.
+    // The refused send took no place in Telegram's window, so it leaves ours.
+    const window = chat.window!;
+    const refusedAt = window.pop();
+    if (refusedAt === undefined) return;
+    // If the group's window refused it, Telegram lets us send again when the oldest send in that
+    // window leaves it (60 s after it, plus the way there and back, rounded up to a second). Find that
+    // send: it and those after it are what the window holds. No such send: the 429 was not the
+    // group's window (the bot's limit, met while sending to a group), and nothing is learned.
+    const open = openAt - this.epoch;
+    const oldest = window.findIndex(
+      (at) => at > refusedAt - GROUP_WINDOW_MS && at + GROUP_WINDOW_MS <= open && at + GROUP_WINDOW_MS > open - 1_000 - ROUND_TRIP_SLACK_MS,
+    );
+    if (oldest >= 0) chat.limit = Math.min(chat.limit, window.length - oldest);
+    if (chat.size > 0) this.placeChat(chat, this.now());
+  }
+
+  /**
+   * Telegram refused a send bot-wide: lower the bot-wide rate to what it accepted in the second before
+   * the refused send (that send's time is its chat's latest; without a chat, now). See `BotRate`.
+   */
+  learnBotFlood(chatKey: string | undefined, paid: boolean): void {
+    const chat = chatKey === undefined ? undefined : this.chats.get(chatKey);
+    const refusedAt = chat && chat.lastSentAt !== NEVER ? chat.lastSentAt : this.now();
+    (paid ? this.paid : this.free).slowDown(refusedAt);
   }
 
   /**

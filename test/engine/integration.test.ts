@@ -187,6 +187,25 @@ describe('throttled against the simulator', () => {
     expect(sim.ledger()).toHaveLength(chats.length);
   });
 
+  it('a simulator stricter bot-wide than the throttle: one 429, then the bot keeps to the rate it proved (real clock, ~2 s)', async () => {
+    // Real time for the same reason as above: the bot-wide window is about arrival times.
+    sim = await startSimulator({ limits: { globalPerSecond: 10 } });
+    resilience = createResilience({ throttle: true });
+    events = [];
+    const api = createBotApi({ token: sim.token, apiRoot: sim.apiRoot, resilience });
+    const chats = Array.from({ length: 20 }, (_, i) => 400 + i);
+    await Promise.all(chats.map((chat_id, i) => api.call('sendMessage', { chat_id, text: `g${i}` })));
+    expect(sim.requests().filter((r) => r.outcome === '429').map((r) => r.limit)).toEqual(['global']);
+    expect(sim.ledger()).toHaveLength(chats.length);
+  });
+
+  it('a simulator stricter per group than the throttle: one 429, then the group keeps to the window it proved', async () => {
+    const api = await setup({ limits: { groupPerMinute: 3 } }, { throttle: true, maxTotalDelayMs: 10 * 60_000 });
+    await clock.run(Promise.all(Array.from({ length: 8 }, (_, i) => api.call('sendMessage', { chat_id: -900, text: `w${i}` }))), 100_000);
+    expect(sim.requests({ chatId: -900 }).filter((r) => r.outcome === '429').length).toBeLessThanOrEqual(1);
+    expect(sim.deliveredTo(-900)).toHaveLength(8);
+  });
+
   it('a simulator stricter than the throttle: at most one 429 per scope', async () => {
     const api = await setup({ limits: { chatPerSecond: 0.25, chatBurst: 1 } }, { throttle: true });
     await clock.run(Promise.all(Array.from({ length: 5 }, (_, i) => api.call('sendMessage', { chat_id: 88, text: `s${i}` }))), 100_000);

@@ -54,4 +54,26 @@ describe('throttled broadcast in virtual time', () => {
     expect(result.duplicates).toBe(0);
     expect(result.floods).toBe(1);
   }, 60_000);
+
+  const stricter: Array<[string, Parameters<typeof runVirtualBroadcast>[0]['limits'], Array<{ chatId: number; text: string }>, number]> = [
+    ['bot-wide 10/s, 200 chats', { globalPerSecond: 10 }, Array.from({ length: 200 }, (_, i) => ({ chatId: 1000 + i, text: `b${i}` })), 20_000],
+    ['a group at 10/min, 40 messages', { groupPerMinute: 10 }, Array.from({ length: 40 }, (_, i) => ({ chatId: -77, text: `g${i}` })), 180_000],
+  ];
+  it.each(stricter)('a server stricter than the throttle (%s): one 429, then its proven limit, close to the bound', async (_name, limits, messages, boundMs) => {
+    for (const [latencyMs, most429s] of [
+      [1, 1],
+      // With 40 ms round trips and sends 33 ms apart, the next send is on its way when the 429 comes back.
+      [20, 2],
+    ] as const) {
+      const clock = createManualClock();
+      const resilience = createResilience({ clock, throttle: true, maxTotalDelayMs: 10 * 60_000 });
+      const result = await runVirtualBroadcast({ clock, messages, limits, latencyMs, strategy: throughEngine(resilience) });
+      expect(result.delivered).toBe(messages.length);
+      expect(result.duplicates).toBe(0);
+      expect(result.floods).toBeGreaterThanOrEqual(1);
+      expect(result.floods).toBeLessThanOrEqual(most429s);
+      expect(result.makespanMs).toBeLessThanOrEqual(boundMs * 1.05);
+      await resilience.close();
+    }
+  }, 60_000);
 });

@@ -79,6 +79,38 @@ describe('Limiter', () => {
     expect(calls.closeGate).toEqual([]);
   });
 
+  it('a 429 on the first message to a chat is the bot\'s limit (all chats wait); on a chat\'s next message, that chat\'s', async () => {
+    const clock = createManualClock(0);
+    const resilience = createResilience({ clock, throttle: true });
+    const sentAt = new Map<number, number[]>();
+    const refuse = new Set<string>(['1#0', '3#1']); // chat 1's first message, chat 3's second
+    const send = (chat_id: number, n: number) =>
+      resilience.call(
+        async () => {
+          const key = `${chat_id}#${n}`;
+          if (refuse.delete(key)) throw tooManyRequests(5);
+          sentAt.set(chat_id, [...(sentAt.get(chat_id) ?? []), clock.now()]);
+          return key;
+        },
+        { method: 'sendMessage', params: { chat_id, text: String(n) } },
+      );
+    const first = send(1, 0);
+    await clock.advance(100);
+    const other = send(2, 0); // no 429 of its own, but the bot is held
+    await clock.run(Promise.all([first, other]), 10_000);
+    expect(sentAt.get(2)![0]).toBeGreaterThanOrEqual(5_000);
+
+    const t = clock.now();
+    await clock.run(send(3, 0));
+    const second = send(3, 1); // chat 3's own limit: only chat 3 waits
+    await clock.advance(1_100);
+    const bystander = send(4, 0);
+    await clock.run(Promise.all([second, bystander]), 10_000);
+    expect(sentAt.get(4)![0]).toBeLessThan(t + 2_000);
+    expect(sentAt.get(3)![1]).toBeGreaterThanOrEqual(t + 1_000 + 5_000);
+    await resilience.close();
+  });
+
   it('an MTProto FLOOD_WAIT holds later calls of that method (also unpaced reads), not others', async () => {
     const clock = createManualClock(0);
     const resilience = createResilience({ clock, throttle: true });

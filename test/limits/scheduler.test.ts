@@ -181,6 +181,30 @@ describe('PacingScheduler', () => {
     expect(Math.max(...times(sent))).toBe(5_000);
   });
 
+  it('learns a group\'s window from a 429 whose wait matches it, and not from one that cannot be the group\'s (the bot\'s)', async () => {
+    const { clock, scheduler, send, sent } = setup();
+    // Five to group -5 go out in a burst; Telegram (stricter: 4 per minute) refuses the fifth.
+    await clock.run(Promise.all(Array.from({ length: 5 }, () => send(-5).done)));
+    const burst = times(sent, -5);
+    // Its wait: until the first of the four it accepted leaves the window, rounded up to a second.
+    const openAt = Math.ceil((burst[0]! + 60_000 + 40) / 1_000) * 1_000;
+    scheduler.learnChatFlood('chat:-5', openAt);
+    const next = Array.from({ length: 4 }, () => send(-5).done);
+    await clock.run(Promise.all(next), 10_000);
+    const later = times(sent, -5).slice(5);
+    // Four per minute from now on: the next four go when the accepted four leave the window.
+    expect(later[0]).toBeGreaterThanOrEqual(burst[0]! + 60_000);
+    expect(later[3]).toBeGreaterThanOrEqual(burst[3]! + 60_000);
+
+    // Group -6: three sent, then a 429 with a 1 s wait: not its window (that would free a slot 60 s
+    // after the first), so its limit stays 20 per minute.
+    await clock.run(Promise.all(Array.from({ length: 3 }, () => send(-6).done)));
+    scheduler.learnChatFlood('chat:-6', clock.now() + 1_000);
+    const t = clock.now();
+    await clock.run(Promise.all(Array.from({ length: 10 }, () => send(-6).done)), 10_000);
+    expect(Math.max(...times(sent, -6))).toBeLessThan(t + 2_000);
+  });
+
   it('close() rejects queued calls and refuses new ones', async () => {
     const { scheduler, send } = setup();
     send(4);
