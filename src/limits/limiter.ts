@@ -137,7 +137,9 @@ export class Limiter {
       if (this.gates.close(scope, openAt)) this.link?.closeGate(scope, openAt);
       if (!learnFrom) continue;
       if (scope !== 'bot') learnFrom.learnChatFlood(scope, openAt);
-      else if (wasOpen) learnFrom.learnBotFlood(chat?.key, attempt.params?.allow_paid_broadcast === true);
+      // With a shared backend this process's sends are only part of the bot's: counting them would
+      // leave it at its share of the rate after the others stop.
+      else if (wasOpen && !this.link) learnFrom.learnBotFlood(chat?.key, attempt.params?.allow_paid_broadcast === true);
     }
   }
 
