@@ -88,6 +88,21 @@ export class BotRate {
     if (learned < this.limit) this.setRate(learned);
   }
 
+  /**
+   * A send Telegram refused took no place in its window: take it out of ours (its slot in the ring
+   * counts as free). Its spacing is kept: the next send is not brought forward.
+   */
+  forget(sentAt: number): void {
+    if (!this.stamps) return;
+    for (let k = 1; k <= this.stamps.length; k++) {
+      const i = (this.head - k + this.stamps.length) % this.stamps.length;
+      if (this.stamps[i] === sentAt) {
+        this.stamps[i] = Number.NEGATIVE_INFINITY;
+        return;
+      }
+    }
+  }
+
   private setRate(perSecond: number): void {
     this.current = perSecond;
     this.interval = WINDOW_MS / perSecond;

@@ -132,6 +132,8 @@ export class Limiter {
     const openAt = now + (failure.retryAfterMs ?? DEFAULT_FLOOD_WAIT_MS);
     const learnFrom = failure.code === 429 && isPacedMethod(attempt.method) ? this.scheduler : undefined;
     const chat = chatScopeOf(attempt.params);
+    const paid = attempt.params?.allow_paid_broadcast === true;
+    learnFrom?.refused(chat?.key, paid);
     for (const scope of this.floodScopes(failure, attempt, chat, now)) {
       const wasOpen = this.gates.openAt(scope) === 0;
       if (this.gates.close(scope, openAt)) this.link?.closeGate(scope, openAt);
@@ -139,25 +141,20 @@ export class Limiter {
       if (scope !== 'bot') learnFrom.learnChatFlood(scope, openAt);
       // With a shared backend this process's sends are only part of the bot's: counting them would
       // leave it at its share of the rate after the others stop.
-      else if (wasOpen && !this.link) learnFrom.learnBotFlood(chat?.key, attempt.params?.allow_paid_broadcast === true);
+      else if (wasOpen && !this.link) learnFrom.learnBotFlood(chat?.key, paid);
     }
   }
 
   /**
    * Which scopes a flood answer closes. MTProto: SLOWMODE_WAIT is the chat's, FLOOD_WAIT the method's.
-   * Bot API 429: the chat's when the call names one; the whole bot's when it names none, when the
-   * chat had no other send recent enough to break its own limit, or when a second chat is hit within
-   * a second (Telegram is limiting the bot, not one chat).
+   * Bot API 429: the chat's when the call names one; the whole bot's when it names none, or when a
+   * second chat is hit within a second (Telegram is limiting the bot, not one chat).
    */
   private floodScopes(failure: Failure, attempt: Attempt, chat: ChatScope | undefined, now: number): string[] {
     const type = failure.type ?? '';
     if (type.startsWith('SLOWMODE_WAIT')) return chat ? [chat.key] : ['bot'];
     if (failure.code !== 429 && /WAIT|DELAY/.test(type) && attempt.method) return [`method:${attempt.method}`];
     if (!chat) return ['bot'];
-    // A paced send that cannot have broken its chat's own limit (no other send to that chat recently
-    // enough to count) was refused by the bot's. Only this process's sends are known here, so not
-    // with a shared backend, where other processes may have sent to the chat.
-    if (!this.link && this.scheduler && isPacedMethod(attempt.method) && !this.scheduler.couldBeChatLimit(chat.key)) return ['bot'];
     for (const [key, at] of this.recentChatFloods) if (at <= now - BOT_WIDE_WINDOW_MS) this.recentChatFloods.delete(key);
     this.recentChatFloods.set(chat.key, now);
     return this.recentChatFloods.size >= 2 ? [chat.key, 'bot'] : [chat.key];

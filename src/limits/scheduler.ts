@@ -323,18 +323,12 @@ export class PacingScheduler {
   }
 
   /**
-   * Could Telegram's refusal of the latest send to this chat be the chat's own limit? Not when no
-   * other send to it was recent enough to count (its first message, or the previous one long ago):
-   * then the refusal was the bot's limit.
+   * Telegram refused (429) the latest paced send to this chat (or, without a chat, the latest of the
+   * bot): it took no place in Telegram's bot-wide window, so it leaves ours.
    */
-  couldBeChatLimit(key: string): boolean {
-    const chat = this.chats.get(key);
-    if (!chat || chat.lastSentAt === NEVER) return false;
-    if (chat.kind === 'private') {
-      return chat.prevSentAt !== NEVER && chat.lastSentAt - chat.prevSentAt <= MAX_LEARNED_SPACING_FACTOR * this.chatInterval;
-    }
-    const window = chat.window!;
-    return window.length >= 2 && window[window.length - 2]! > chat.lastSentAt - GROUP_WINDOW_MS;
+  refused(chatKey: string | undefined, paid: boolean): void {
+    const chat = chatKey === undefined ? undefined : this.chats.get(chatKey);
+    if (chat && chat.lastSentAt !== NEVER) (paid ? this.paid : this.free).forget(chat.lastSentAt);
   }
 
   /**
@@ -379,7 +373,8 @@ export class PacingScheduler {
 
   /**
    * Telegram refused a send bot-wide: lower the bot-wide rate to what it accepted in the second before
-   * the refused send (that send's time is its chat's latest; without a chat, now). See `BotRate`.
+   * the refused send (that send's time is its chat's latest; without a chat, now). Sends it refused
+   * before (see `refused`) are not counted. See `BotRate`.
    */
   learnBotFlood(chatKey: string | undefined, paid: boolean): void {
     const chat = chatKey === undefined ? undefined : this.chats.get(chatKey);

@@ -55,15 +55,17 @@ describe('throttled broadcast in virtual time', () => {
     expect(result.floods).toBe(1);
   }, 60_000);
 
-  const stricter: Array<[string, Parameters<typeof runVirtualBroadcast>[0]['limits'], Array<{ chatId: number; text: string }>, number]> = [
-    ['bot-wide 10/s, 200 chats', { globalPerSecond: 10 }, Array.from({ length: 200 }, (_, i) => ({ chatId: 1000 + i, text: `b${i}` })), 20_000],
-    ['a group at 10/min, 40 messages', { groupPerMinute: 10 }, Array.from({ length: 40 }, (_, i) => ({ chatId: -77, text: `g${i}` })), 180_000],
+  // The most 429s at 1 ms and at 20 ms one-way latency. Bot-wide: the first refused message closes
+  // only its chat's gate (Telegram does not say which limit it was), the second chat within a second
+  // shows it is the bot's; at 20 ms the next message is already on its way when a 429 comes back.
+  const stricter: Array<[string, Parameters<typeof runVirtualBroadcast>[0]['limits'], Array<{ chatId: number; text: string }>, number, [number, number]]> = [
+    ['bot-wide 10/s, 200 chats', { globalPerSecond: 10 }, Array.from({ length: 200 }, (_, i) => ({ chatId: 1000 + i, text: `b${i}` })), 20_000, [2, 3]],
+    ['a group at 10/min, 40 messages', { groupPerMinute: 10 }, Array.from({ length: 40 }, (_, i) => ({ chatId: -77, text: `g${i}` })), 180_000, [1, 2]],
   ];
-  it.each(stricter)('a server stricter than the throttle (%s): one 429, then its proven limit, close to the bound', async (_name, limits, messages, boundMs) => {
+  it.each(stricter)('a server stricter than the throttle (%s): a 429 or two, then its proven limit, close to the bound', async (_name, limits, messages, boundMs, most) => {
     for (const [latencyMs, most429s] of [
-      [1, 1],
-      // With 40 ms round trips and sends 33 ms apart, the next send is on its way when the 429 comes back.
-      [20, 2],
+      [1, most[0]],
+      [20, most[1]],
     ] as const) {
       const clock = createManualClock();
       const resilience = createResilience({ clock, throttle: true, maxTotalDelayMs: 10 * 60_000 });
