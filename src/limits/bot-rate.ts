@@ -11,8 +11,9 @@
  * window earlier), so spacing alone holds it: a 1 s window sees at most 25 ms worth more than the rate.
  *
  * When Telegram refuses a send bot-wide although we kept to the rate, it is stricter than configured
- * (for now): `slowDown` lowers the rate to what it accepted in the last second, so the bot earns one
- * 429, not one per gate reopening. The configured rate comes back after 10 minutes without another.
+ * (for now): `slowDown` lowers the rate to what it accepted in the second before the refused send, so
+ * the bot does not earn a 429 each time its gate reopens. The configured rate comes back after 10
+ * minutes without another.
  */
 
 const WINDOW_MS = 1_000;
@@ -38,8 +39,8 @@ export class BotRate {
   /** The next write position: the oldest stamp. */
   private head = 0;
   private nextAt = Number.NEGATIVE_INFINITY;
-  /** When a learned (lower) rate gives way to the configured one again. */
-  private restoreAt = Number.POSITIVE_INFINITY;
+  /** The latest refused send a lower rate was learned from. */
+  private slowedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly perSecond: number) {
     this.stamps =
@@ -62,10 +63,7 @@ export class BotRate {
   }
 
   take(now: number): void {
-    if (now >= this.restoreAt) {
-      this.restoreAt = Number.POSITIVE_INFINITY;
-      this.setRate(this.perSecond);
-    }
+    if (this.current < this.perSecond && now >= this.slowedAt + LEARNED_RATE_TTL_MS) this.setRate(this.perSecond);
     this.nextAt = (this.nextAt < now - this.catchUpMs ? now : this.nextAt) + this.interval;
     if (this.stamps) {
       this.stamps[this.head] = now;
@@ -84,7 +82,7 @@ export class BotRate {
     for (const at of this.stamps) if (at > refusedAt - WINDOW_MS && at < refusedAt) accepted++;
     const floor = Math.max(1, Math.ceil(this.perSecond / MAX_SLOWDOWN_FACTOR));
     const learned = Math.max(floor, Math.min(this.limit - 1, accepted));
-    this.restoreAt = Math.max(this.restoreAt === Number.POSITIVE_INFINITY ? 0 : this.restoreAt, refusedAt + LEARNED_RATE_TTL_MS);
+    this.slowedAt = Math.max(this.slowedAt, refusedAt);
     if (learned < this.limit) this.setRate(learned);
   }
 

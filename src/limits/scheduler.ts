@@ -323,8 +323,8 @@ export class PacingScheduler {
   }
 
   /**
-   * Telegram refused (429) the latest paced send to this chat (or, without a chat, the latest of the
-   * bot): it took no place in Telegram's bot-wide window, so it leaves ours.
+   * Telegram refused (429) the latest paced send to this chat: it took no place in Telegram's
+   * bot-wide window, so it leaves ours. (Without a chat it is not known which send it was.)
    */
   refused(chatKey: string | undefined, paid: boolean): void {
     const chat = chatKey === undefined ? undefined : this.chats.get(chatKey);
