@@ -69,10 +69,10 @@ export function abortableSleep(
 }
 
 /**
- * A signal `close()` aborts to end every sleep of the component that owns it. Many calls may wait
- * on it at once, so it has no listener limit (Node would warn past 10).
+ * The controller whose signal `close()` aborts to end every sleep of the component that owns it.
+ * Many calls may wait on that signal at once, so it has no listener limit (Node would warn past 10).
  */
-export function createStopSignal(): AbortController {
+export function createStopper(): AbortController {
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);
   return controller;

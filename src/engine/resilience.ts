@@ -10,7 +10,7 @@ import { DEFAULT_POLICY, checkOption, resolvePolicy, POLICY_CHECKS } from '../po
 import { BUILTIN_RULES } from '../policy/builtin-rules.js';
 import type { PolicyOptions, ResilienceOptions, ResolvedPolicy } from '../policy/options.js';
 import { compileRules, policyResolver, type CompiledRule, type Rule } from '../policy/rules.js';
-import { abortReason, createStopSignal } from './abort.js';
+import { abortReason, createStopper } from './abort.js';
 import { firstAttemptOf, QueuedCall, runFirstAttempt } from './first-attempt.js';
 import { createMemoryChatIdStore } from './chat-id-store.js';
 import { systemClock } from './clock.js';
@@ -130,7 +130,7 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     chatIdStore,
     homeDc: undefined,
     closed: false,
-    stopper: createStopSignal(),
+    stopper: createStopper(),
     limiter: undefined,
     reportError(error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -2,7 +2,7 @@
  * The limiter the engine sends every attempt through: pacing (when throttling is on), flood gates
  * (closed from what Telegram says), and, with a shared backend, the same across processes.
  */
-import { abortableSleep, createStopSignal } from '../engine/abort.js';
+import { abortableSleep, createStopper } from '../engine/abort.js';
 import type { Clock } from '../engine/clock.js';
 import type { Failure } from '../errors/failure.js';
 import type { Attempt, CallParams } from '../engine/types.js';
@@ -49,7 +49,7 @@ export class Limiter {
   private readonly recentChatFloods = new Map<string, number>();
   private readonly clock: Clock;
   /** Aborted by `close()`: ends every wait at a gate or for a shared slot. */
-  private readonly stopper = createStopSignal();
+  private readonly stopper = createStopper();
 
   constructor(options: LimiterOptions) {
     this.clock = options.clock;
