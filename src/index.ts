@@ -21,26 +21,13 @@ export type { ResponseParameters, TelegramErrorFields } from './errors/telegram-
 
 export { createResilience } from './engine/resilience.js';
 export type { Resilience, Explanation, DerivedOptions } from './engine/resilience.js';
-export { systemClock, createManualClock } from './engine/clock.js';
-export type { Clock, ManualClock } from './engine/clock.js';
-export { createMemoryChatIdStore } from './engine/chat-id-store.js';
-export type { ChatIdStore } from './engine/chat-id-store.js';
-export type {
-  Action,
-  Attempt,
-  AttemptFn,
-  BackendEvent,
-  CallInfo,
-  CallParams,
-  ChatMigrateEvent,
-  DcMigrateEvent,
-  Disposer,
-  FloodWaitEvent,
-  GiveUpEvent,
-  Listener,
-  ResilienceEvents,
-  RetryEvent,
-} from './engine/types.js';
+export { systemClock, createManualClock } from './core/clock.js';
+export type { Clock, ManualClock } from './core/clock.js';
+export { createMemoryChatIdStore } from './core/chat-id-store.js';
+export type { ChatIdStore } from './core/chat-id-store.js';
+export type { Action, Attempt, AttemptFn, CallInfo, CallParams } from './core/call.js';
+export type { BackendEvent, ChatMigrateEvent, DcMigrateEvent, FloodWaitEvent, GiveUpEvent, ResilienceEvents, RetryEvent } from './engine/types.js';
+export type { Disposer, Listener } from './core/events.js';
 
 export type { PolicyOptions, ResilienceOptions, ResolvedPolicy } from './policy/options.js';
 export { DEFAULT_POLICY } from './policy/defaults.js';

@@ -28,7 +28,7 @@
 import { classify } from '../errors/classify.js';
 import { constructorNameOf, safeGet } from '../errors/shapes.js';
 import type { Resilience } from '../engine/resilience.js';
-import type { CallParams } from '../engine/types.js';
+import type { CallParams } from '../core/call.js';
 import { dcChooser } from './mtproto-dc.js';
 
 /** A GramJS request object (`new Api.messages.SendMessage({ ... })`), as far as the adapter reads it. */

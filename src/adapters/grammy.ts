@@ -18,7 +18,7 @@
  */
 import type { Transformer } from 'grammy';
 import type { Resilience } from '../engine/resilience.js';
-import type { CallParams } from '../engine/types.js';
+import type { CallParams } from '../core/call.js';
 import { engineFor, hideToken, usableSignal } from './bot-api-common.js';
 
 /** Options of `grammyTransformer`. */

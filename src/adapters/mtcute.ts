@@ -32,7 +32,7 @@
  */
 import { safeGet } from '../errors/shapes.js';
 import type { Resilience } from '../engine/resilience.js';
-import type { Attempt, CallParams } from '../engine/types.js';
+import type { Attempt, CallParams } from '../core/call.js';
 import { dcChooser } from './mtproto-dc.js';
 
 /** An mtcute TL request (`{ _: 'messages.sendMessage', ... }`). */

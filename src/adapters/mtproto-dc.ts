@@ -11,7 +11,7 @@
  * reroutes THIS call, it goes where the caller said (undefined: the SDK's home DC); once rerouted,
  * where the engine says.
  */
-import type { Attempt } from '../engine/types.js';
+import type { Attempt } from '../core/call.js';
 
 /** Returns, for each attempt of one call, the DC to send it to (undefined: the SDK's home DC). */
 export function dcChooser(callerDc: number | undefined): (attempt: Attempt) => number | undefined {

@@ -28,7 +28,7 @@
  * useResilience(bot, createResilience());
  */
 import type { Resilience } from '../engine/resilience.js';
-import type { CallParams } from '../engine/types.js';
+import type { CallParams } from '../core/call.js';
 import { engineFor, hideToken, readField, usableSignal } from './bot-api-common.js';
 
 /** The 0.x options object `_request` takes (only the parts the adapter reads). */

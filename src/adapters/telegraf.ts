@@ -21,7 +21,7 @@
  * stream can be read once, so such calls get exactly one attempt.
  */
 import type { Resilience } from '../engine/resilience.js';
-import type { CallParams } from '../engine/types.js';
+import type { CallParams } from '../core/call.js';
 import { engineFor, hideToken, readField, usableSignal } from './bot-api-common.js';
 
 /** What this adapter needs of telegraf's `Telegram` (and `ApiClient`). */

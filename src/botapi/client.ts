@@ -4,8 +4,8 @@
  *
  * It sends JSON only (no multipart file uploads): pass files by `file_id` or URL.
  */
-import type { AttemptFn, CallInfo, CallParams } from '../engine/types.js';
-import { abortReason, untilAborted } from '../engine/abort.js';
+import type { AttemptFn, CallInfo, CallParams } from '../core/call.js';
+import { abortReason, untilAborted } from '../core/abort.js';
 import {
   errorFromFetchFailure,
   outcomeFromResponse,

@@ -9,7 +9,7 @@ import type { ResolvedPolicy } from '../policy/options.js';
 import { runAttempt } from './attempt.js';
 import { retryAfterFailure } from './retry-loop.js';
 import type { EngineState } from './state.js';
-import type { Attempt, AttemptFn, CallInfo, CallParams } from './types.js';
+import type { Attempt, AttemptFn, CallInfo, CallParams } from '../core/call.js';
 
 /** The policy of a call, or how to find it (resolved only if the first attempt fails). */
 export type PolicyOf = ResolvedPolicy | ((info: CallInfo) => ResolvedPolicy);

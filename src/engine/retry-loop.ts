@@ -10,9 +10,9 @@ import type { Failure } from '../errors/failure.js';
 import { decide, freshBudget, spend, type Decision } from '../policy/decide.js';
 import { migratedChatIdIn, rewriteChatId } from '../policy/chat-ids.js';
 import type { ResolvedPolicy } from '../policy/options.js';
-import { abortableSleep, abortReason } from './abort.js';
+import { abortableSleep, abortReason } from '../core/abort.js';
 import type { EngineState } from './state.js';
-import type { Attempt, CallInfo } from './types.js';
+import type { Attempt, CallInfo } from '../core/call.js';
 
 /** Carries an attempt's error through p-retry untouched (p-retry replaces non-Error values). */
 class AttemptFailed extends Error {

@@ -1,8 +1,9 @@
 import type { Failure } from '../errors/failure.js';
-import type { ChatIdStore } from './chat-id-store.js';
-import type { Clock } from './clock.js';
-import type { EventHub } from './events.js';
-import type { Attempt, ResilienceEvents } from './types.js';
+import type { ChatIdStore } from '../core/chat-id-store.js';
+import type { Clock } from '../core/clock.js';
+import type { EventHub } from '../core/events.js';
+import type { Attempt } from '../core/call.js';
+import type { ResilienceEvents } from './types.js';
 import type { Limiter } from '../limits/limiter.js';
 
 /**

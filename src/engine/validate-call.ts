@@ -1,4 +1,4 @@
-import type { AttemptFn, CallInfo } from './types.js';
+import type { AttemptFn, CallInfo } from '../core/call.js';
 
 /** Rejects malformed arguments to `call`/`wrap` with a TypeError that says which one. */
 export function validateCall(where: string, fn: unknown, info: unknown): asserts info is CallInfo | undefined {
@@ -20,5 +20,3 @@ export function validateCall(where: string, fn: unknown, info: unknown): asserts
   }
   if (idempotent !== undefined && typeof idempotent !== 'boolean') throw new TypeError(`${where}: info.idempotent must be a boolean`);
 }
-
-export type { AttemptFn };

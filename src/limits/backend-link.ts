@@ -4,8 +4,8 @@
  * either falls back to local limits (default; says so once through an event, and says so again when
  * the backend is back) or fails the call.
  */
-import { abortableSleep, untilAborted } from '../engine/abort.js';
-import type { Clock } from '../engine/clock.js';
+import { abortableSleep, untilAborted } from '../core/abort.js';
+import type { Clock } from '../core/clock.js';
 import type { LimitsBackend } from './backend.js';
 import type { ChatScope } from './scope.js';
 import type { ResolvedThrottle } from './throttle-options.js';

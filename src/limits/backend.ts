@@ -3,7 +3,7 @@
  * processes of one bot keep to one set of limits and see each other's flood gates. Times here are
  * Unix epoch milliseconds (`Date.now()`): they cross process boundaries.
  */
-import type { ChatIdStore } from '../engine/chat-id-store.js';
+import type { ChatIdStore } from '../core/chat-id-store.js';
 import type { ChatScope } from './scope.js';
 import type { ResolvedThrottle } from './throttle-options.js';
 

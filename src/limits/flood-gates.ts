@@ -4,7 +4,7 @@
  * `bot` (the whole bot), `chat:<id>` (one chat), `method:<name>` (an MTProto method).
  * A gate is an absolute time, so it opens on time by itself: nobody has to be alive to open it.
  */
-import type { Clock } from '../engine/clock.js';
+import type { Clock } from '../core/clock.js';
 
 export type GateListener = (scope: string, openAt: number) => void;
 

@@ -2,10 +2,10 @@
  * The limiter the engine sends every attempt through: pacing (when throttling is on), flood gates
  * (closed from what Telegram says), and, with a shared backend, the same across processes.
  */
-import { abortableSleep, createStopper } from '../engine/abort.js';
-import type { Clock } from '../engine/clock.js';
+import { abortableSleep, createStopper } from '../core/abort.js';
+import type { Clock } from '../core/clock.js';
 import type { Failure } from '../errors/failure.js';
-import type { Attempt, CallParams } from '../engine/types.js';
+import type { Attempt, CallParams } from '../core/call.js';
 import { DEFAULT_FLOOD_WAIT_MS } from '../policy/decide.js';
 import type { LimitsBackend } from './backend.js';
 import { FloodGates } from './flood-gates.js';

@@ -14,11 +14,11 @@
  * relative to the scheduler's start so they stay small integers (V8 boxes every other number held
  * in an object field: 16 bytes per time per chat).
  */
-import { abortReason } from '../engine/abort.js';
-import type { Clock } from '../engine/clock.js';
+import { abortReason } from '../core/abort.js';
+import type { Clock } from '../core/clock.js';
 import type { FloodGates } from './flood-gates.js';
 import { BotRate } from './bot-rate.js';
-import { IndexedHeap, type HeapItem } from './heap.js';
+import { IndexedHeap, type HeapItem } from '../core/heap.js';
 import type { ChatKind, ChatScope } from './scope.js';
 import type { ResolvedThrottle } from './throttle-options.js';
 

@@ -4,7 +4,7 @@
  * keyed by the string itself: a channel's username is its own scope, not one shared "NaN" queue.
  * MTProto requests name the chat in `peer` (`{ userId }`, `{ chatId }`, `{ channelId }`).
  */
-import type { CallParams } from '../engine/types.js';
+import type { CallParams } from '../core/call.js';
 
 export type ChatKind = 'private' | 'group';
 

@@ -3,7 +3,7 @@
  * target chat `chat_id`, and some name a second chat (`from_chat_id` in forwardMessage/copyMessage,
  * `sender_chat_id` in banChatSenderChat): a migrated group can sit in any of them.
  */
-import type { CallParams } from '../engine/types.js';
+import type { CallParams } from '../core/call.js';
 
 /** Parameter keys that hold a chat id. */
 export const CHAT_ID_KEYS: readonly string[] = ['chat_id', 'from_chat_id', 'sender_chat_id'];

@@ -4,11 +4,11 @@
  * disagree: both call this.
  */
 import type { Failure } from '../errors/failure.js';
-import type { Action } from '../engine/types.js';
+import type { Action } from '../core/call.js';
 import { DEFAULT_FLOOD_WAIT_MS } from '../errors/shapes.js';
 import { fullJitterDelay } from './backoff.js';
 import { migratedChatIdIn } from './chat-ids.js';
-import type { CallParams } from '../engine/types.js';
+import type { CallParams } from '../core/call.js';
 import type { ResolvedPolicy } from './options.js';
 
 /** What one call has used up so far. */

@@ -5,7 +5,7 @@
  * (`telegram-resilience table --markdown`) cannot drift from what the engine does.
  */
 import type { Explanation, Resilience } from '../engine/resilience.js';
-import type { Action, CallParams } from '../engine/types.js';
+import type { Action, CallParams } from '../core/call.js';
 import type { FailureKind } from '../errors/failure.js';
 import { InvalidServerResponse } from '../errors/telegram-error.js';
 

@@ -1,8 +1,8 @@
 /**
  * The engine's options: documented once here (and in the README's table), with their defaults.
  */
-import type { Clock } from '../engine/clock.js';
-import type { ChatIdStore } from '../engine/chat-id-store.js';
+import type { Clock } from '../core/clock.js';
+import type { ChatIdStore } from '../core/chat-id-store.js';
 import type { Rule } from './rules.js';
 import type { LimitsBackend } from '../limits/backend.js';
 import type { ThrottleOptions } from '../limits/throttle-options.js';

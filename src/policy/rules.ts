@@ -3,7 +3,7 @@
  * worthless after a few seconds, and broadcasts. A rule says which calls it is for (`match`) and which
  * policy options change for them; the first matching rule wins, on top of the engine's options.
  */
-import type { CallInfo } from '../engine/types.js';
+import type { CallInfo } from '../core/call.js';
 import { POLICY_CHECKS, checkOption, resolvePolicy } from './defaults.js';
 import type { PolicyOptions, ResolvedPolicy } from './options.js';
 

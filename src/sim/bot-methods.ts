@@ -5,7 +5,7 @@
  * limits only (edits are not new messages, but Telegram does throttle fast edit loops per chat).
  * Other methods are never rate-limited.
  */
-import type { Clock } from '../engine/clock.js';
+import type { Clock } from '../core/clock.js';
 import { MessageStore, chatObject, chatType, parseChatId, parseMessageId } from './chats.js';
 import type { Params } from './http-body.js';
 import { errorAnswer, floodAnswer, okAnswer, type ApiAnswer } from './answers.js';

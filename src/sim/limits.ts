@@ -13,7 +13,7 @@
  * A refused call consumes nothing. `retryAfter` is the whole seconds (ceil, >= 1) until every
  * limit that refused it has a free slot.
  */
-import type { Clock } from '../engine/clock.js';
+import type { Clock } from '../core/clock.js';
 
 export interface RateLimitOptions {
   /** Counted calls per 1000 ms sliding window for the whole bot. Default 30. */

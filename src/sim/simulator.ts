@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { systemClock } from '../engine/clock.js';
+import { systemClock } from '../core/clock.js';
 import { canonicalMethod, errorAnswer, floodAnswer, type ApiAnswer } from './answers.js';
 import { BotMethods } from './bot-methods.js';
 import { parseChatId } from './chats.js';

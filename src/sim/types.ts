@@ -1,4 +1,4 @@
-import type { Clock } from '../engine/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { FaultKind, FaultMatch, FaultScheduleOptions } from './faults.js';
 import type { LimitScope, RateLimitOptions } from './limits.js';
 

@@ -3,7 +3,7 @@
  * deterministic. Used by the throttling tests and by `bench/` to measure how close a sending
  * strategy gets to the lower bound that Telegram's limits allow, and how many 429s it earns.
  */
-import type { ManualClock } from '../engine/clock.js';
+import type { ManualClock } from '../core/clock.js';
 import { createRateLimitModel, type RateLimitOptions } from './limits.js';
 
 export interface BroadcastMessage {

@@ -7,7 +7,7 @@
  * time. `drive` advances it whenever the engine sleeps, while the HTTP round trips run for real.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createManualClock, type ManualClock } from '../../src/engine/clock.js';
+import { createManualClock, type ManualClock } from '../../src/core/clock.js';
 import { createResilience, type Resilience } from '../../src/engine/resilience.js';
 import type { ResilienceEvents } from '../../src/engine/types.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';

@@ -8,7 +8,7 @@ import { Api, TelegramClient } from 'telegram';
 import { Logger, LogLevel } from 'telegram/extensions/Logger.js';
 import { StringSession } from 'telegram/sessions/index.js';
 import { methodName, useResilience } from '../../src/adapters/gramjs.js';
-import { createManualClock } from '../../src/engine/clock.js';
+import { createManualClock } from '../../src/core/clock.js';
 import { createResilience } from '../../src/engine/resilience.js';
 import type { ResilienceOptions } from '../../src/policy/options.js';
 import { gramJsDriverFactory, REQUESTS, type GramJsDriver, type GramJsDriverOptions } from './mtproto-gramjs-driver.js';

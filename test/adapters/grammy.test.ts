@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { AbortController as PolyfillAbortController } from 'abort-controller';
 import { Bot, GrammyError, HttpError, InputFile } from 'grammy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createManualClock, type ManualClock } from '../../src/engine/clock.js';
+import { createManualClock, type ManualClock } from '../../src/core/clock.js';
 import { createResilience, type Resilience } from '../../src/engine/resilience.js';
 import { grammyTransformer } from '../../src/adapters/grammy.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';

@@ -9,7 +9,7 @@
  * timer an SDK starts is recorded, so "the SDK did not sleep on its own" can be asserted.
  */
 import { afterEach, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { createManualClock, type ManualClock } from '../../src/engine/clock.js';
+import { createManualClock, type ManualClock } from '../../src/core/clock.js';
 import { createResilience, type Resilience } from '../../src/engine/resilience.js';
 import type { ResilienceEvents } from '../../src/engine/types.js';
 import type { ResilienceOptions } from '../../src/policy/options.js';

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { Api, Bot, NetworkError, TelegramApiError } from 'node-telegram-bot-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createManualClock, type ManualClock } from '../../src/engine/clock.js';
+import { createManualClock, type ManualClock } from '../../src/core/clock.js';
 import { createResilience, type Resilience } from '../../src/engine/resilience.js';
 import { detectNtbaVersion, useResilience, type NtbaTarget } from '../../src/adapters/node-telegram-bot-api.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { AbortController as PolyfillAbortController } from 'abort-controller';
 import { Telegraf, Telegram, TelegramError } from 'telegraf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createManualClock, type ManualClock } from '../../src/engine/clock.js';
+import { createManualClock, type ManualClock } from '../../src/core/clock.js';
 import { createResilience, type Resilience } from '../../src/engine/resilience.js';
 import { resilienceMiddleware, useResilience } from '../../src/adapters/telegraf.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBotApi } from '../../src/botapi/index.js';
 import { classify } from '../../src/errors/classify.js';
 import { BadRequest, Forbidden, isTelegramError, RetryAfter } from '../../src/errors/telegram-error.js';
-import { createManualClock, type ManualClock } from '../../src/engine/clock.js';
+import { createManualClock, type ManualClock } from '../../src/core/clock.js';
 import { createResilience, type Resilience } from '../../src/engine/resilience.js';
 import type { ResilienceOptions } from '../../src/policy/options.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';

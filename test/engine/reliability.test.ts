@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { AsyncLocalStorage, createHook } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
 import { classify } from '../../src/errors/classify.js';
-import { createManualClock } from '../../src/engine/clock.js';
+import { createManualClock } from '../../src/core/clock.js';
 import { createResilience } from '../../src/engine/resilience.js';
 import { botApiError, chatMigrated, fetchFailed, networkError, rpcError, tooManyRequests } from '../helpers/failures.js';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/engine/clock.js';
+import { createManualClock } from '../../src/core/clock.js';
 import { createResilience } from '../../src/engine/resilience.js';
-import type { Attempt, GiveUpEvent } from '../../src/engine/types.js';
+import type { Attempt } from '../../src/core/call.js';
+import type { GiveUpEvent } from '../../src/engine/types.js';
 import { botApiError, chatMigrated, fetchFailed, networkError, rpcError, tooManyRequests } from '../helpers/failures.js';
 
 /** A fn that fails with each of `failures` in turn, then returns 'ok'. Records every attempt. */

@@ -1,5 +1,5 @@
 /** Driving a call on a manual clock while real I/O (HTTP, scripted networks) runs for real. */
-import type { ManualClock } from '../../src/engine/clock.js';
+import type { ManualClock } from '../../src/core/clock.js';
 
 /**
  * Settles `promise`, moving `clock` to the next wake-up whenever something sleeps on it and giving

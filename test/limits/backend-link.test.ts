@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/engine/clock.js';
+import { createManualClock } from '../../src/core/clock.js';
 import { createResilience } from '../../src/engine/resilience.js';
 import type { LimitsBackend } from '../../src/limits/backend.js';
 import { BackendUnavailableError } from '../../src/limits/backend-link.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/engine/clock.js';
+import { createManualClock } from '../../src/core/clock.js';
 import { createResilience } from '../../src/engine/resilience.js';
 import { referenceBroadcast, runVirtualBroadcast, type VirtualSend } from '../../src/sim/virtual-broadcast.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/engine/clock.js';
+import { createManualClock } from '../../src/core/clock.js';
 import { FloodGates } from '../../src/limits/flood-gates.js';
 
 describe('FloodGates', () => {

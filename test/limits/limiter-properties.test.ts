@@ -9,7 +9,7 @@
 import { getEventListeners } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/engine/clock.js';
+import { createManualClock } from '../../src/core/clock.js';
 import { createResilience } from '../../src/engine/resilience.js';
 import { botApiError, fetchFailed, networkError, tooManyRequests } from '../helpers/failures.js';
 

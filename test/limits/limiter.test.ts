@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/engine/clock.js';
+import { createManualClock } from '../../src/core/clock.js';
 import { createResilience } from '../../src/engine/resilience.js';
 import type { LimitsBackend } from '../../src/limits/backend.js';
 import { Limiter } from '../../src/limits/limiter.js';

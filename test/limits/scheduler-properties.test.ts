@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/engine/clock.js';
+import { createManualClock } from '../../src/core/clock.js';
 import { FloodGates } from '../../src/limits/flood-gates.js';
 import { PacingScheduler, type ChatState, type PaceJob } from '../../src/limits/scheduler.js';
 import { chatScopeOf } from '../../src/limits/scope.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/engine/clock.js';
+import { createManualClock } from '../../src/core/clock.js';
 import { FloodGates } from '../../src/limits/flood-gates.js';
 import { PacingScheduler, type PaceRequest } from '../../src/limits/scheduler.js';
 import { chatScopeOf } from '../../src/limits/scope.js';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createResilience } from '../../src/engine/resilience.js';
-import type { Action } from '../../src/engine/types.js';
+import type { Action } from '../../src/core/call.js';
 import { decisionTable, describeAction, FAULT_TABLE, renderMarkdownTable, renderTextTable, type FaultCase } from '../../src/policy/decision-table.js';
 import type { ResilienceOptions } from '../../src/policy/options.js';
 import { engine, scripted, seededRandom, settle } from './helpers.js';

@@ -1,6 +1,6 @@
 /** `resilience.with()`: a derived policy shares the parent's state (migrations, listeners, flood gates). */
 import { describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/engine/clock.js';
+import { createManualClock } from '../../src/core/clock.js';
 import { createResilience } from '../../src/engine/resilience.js';
 import type { FloodWaitEvent, GiveUpEvent } from '../../src/engine/types.js';
 import { botApiError, chatMigrated, rpcError, tooManyRequests } from '../helpers/failures.js';

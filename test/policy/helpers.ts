@@ -1,7 +1,8 @@
 /** Shared helpers of the policy tests: scripted calls on a manual clock, and event recorders. */
-import { createManualClock, type ManualClock } from '../../src/engine/clock.js';
+import { createManualClock, type ManualClock } from '../../src/core/clock.js';
 import { createResilience, type Resilience } from '../../src/engine/resilience.js';
-import type { Attempt, CallInfo, GiveUpEvent, RetryEvent } from '../../src/engine/types.js';
+import type { Attempt, CallInfo } from '../../src/core/call.js';
+import type { GiveUpEvent, RetryEvent } from '../../src/engine/types.js';
 import type { ResilienceOptions } from '../../src/policy/options.js';
 
 /** A fn that fails with each of `failures` in turn (a function is called to get the error), then returns `result`. */

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/engine/clock.js';
+import { createManualClock } from '../../src/core/clock.js';
 import { createResilience } from '../../src/engine/resilience.js';
 import { POLICY_CHECKS } from '../../src/policy/defaults.js';
 import { isPolicyFileError, loadPolicy, parsePolicy, PolicyFileError } from '../../src/policy/index.js';

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createManualClock, systemClock, type ManualClock } from '../../src/engine/clock.js';
+import { createManualClock, systemClock, type ManualClock } from '../../src/core/clock.js';
 import { startSimulator, type FaultKind, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';
 import { callJson, networkCode, type HttpResult } from './helpers.js';
 

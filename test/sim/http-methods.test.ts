@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createManualClock, type ManualClock } from '../../src/engine/clock.js';
+import { createManualClock, type ManualClock } from '../../src/core/clock.js';
 import { DEFAULT_SIM_TOKEN, startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';
 import { callForm, callJson, request } from './helpers.js';
 

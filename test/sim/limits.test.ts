@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/engine/clock.js';
+import { createManualClock } from '../../src/core/clock.js';
 import { createRateLimitModel, resolveLimits, TELEGRAM_LIMITS, type LimitDecision } from '../../src/sim/limits.js';
 
 const SEND = { group: false, global: true };

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { Bot, GrammyError, InputFile } from 'grammy';
 import { Telegraf } from 'telegraf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/engine/clock.js';
+import { createManualClock } from '../../src/core/clock.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 
 // Silences node-telegram-bot-api 0.x's deprecation notices (promise cancellation, file content types).

@@ -6,7 +6,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { createBotApi } from '../../botapi/index.js';
-import { systemClock } from '../../engine/clock.js';
+import { systemClock } from '../../core/clock.js';
 import { createResilience } from '../../engine/resilience.js';
 import { classify } from '../../errors/classify.js';
 import type { ResilienceOptionsFromFile } from '../../policy/policy-file.js';

@@ -2,7 +2,7 @@
  * `redisBackend({ client })`: limits, flood gates and chat migrations shared by every process of one
  * bot through Redis. See docs/redis.md.
  */
-import type { ChatIdStore } from '../../engine/chat-id-store.js';
+import type { ChatIdStore } from '../../core/chat-id-store.js';
 import type { BackendContext, LimitsBackend } from '../backend.js';
 import type { ResolvedThrottle } from '../throttle-options.js';
 import { createRedisChatIdStore, type HashClient } from './chat-id-store.js';

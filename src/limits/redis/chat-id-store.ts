@@ -8,7 +8,7 @@
  * negative ids not starting with -100; private chats, supergroups and channels never migrate), and
  * never lets a slow or dead Redis hold a call (a lookup past `timeoutMs` answers from memory).
  */
-import { createMemoryChatIdStore, type ChatIdStore } from '../../engine/chat-id-store.js';
+import { createMemoryChatIdStore, type ChatIdStore } from '../../core/chat-id-store.js';
 import { assertUp, isDown, withTimeout, type ConnectionState } from './connection.js';
 
 export interface HashClient extends ConnectionState {

@@ -18,7 +18,7 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal, options?: SleepOptions): Promise<void>;
 }
 
-import { IndexedHeap, type HeapItem } from '../limits/heap.js';
+import { IndexedHeap, type HeapItem } from './heap.js';
 import { abortReason } from './abort.js';
 
 /** The real clock: `Date.now()` and `setTimeout`. */

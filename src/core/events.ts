@@ -1,4 +1,6 @@
-import type { Disposer, Listener } from './types.js';
+export type Listener<T> = (event: T) => void;
+/** Calling it removes the listener. Calling it again does nothing. */
+export type Disposer = () => void;
 
 /**
  * A tiny typed event hub. `on` returns a disposer (cockatiel style). A listener that throws is
