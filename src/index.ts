@@ -29,7 +29,8 @@ export type { Action, Attempt, AttemptFn, CallInfo, CallParams } from './core/ca
 export type { BackendEvent, ChatMigrateEvent, DcMigrateEvent, FloodWaitEvent, GiveUpEvent, ResilienceEvents, RetryEvent } from './engine/types.js';
 export type { Disposer, Listener } from './core/events.js';
 
-export type { PolicyOptions, ResilienceOptions, ResolvedPolicy } from './policy/options.js';
+export type { PolicyOptions, ResolvedPolicy } from './policy/options.js';
+export type { ResilienceOptions } from './engine/options.js';
 export { DEFAULT_POLICY } from './policy/defaults.js';
 export type { CallBudget, Decision } from './policy/decide.js';
 export { isIdempotentMethod, NON_IDEMPOTENT_PREFIXES, NON_IDEMPOTENT_METHODS } from './policy/idempotency.js';
@@ -45,13 +46,9 @@ export { isPacedMethod } from './limits/paced-methods.js';
 export type { Rule, RuleMatch } from './policy/rules.js';
 export { BUILTIN_RULES } from './policy/builtin-rules.js';
 
-export {
-  loadPolicy,
-  parsePolicy,
-  PolicyFileError,
-  isPolicyFileError,
-  FAULT_TABLE,
-  decisionTable,
-  renderMarkdownTable,
-} from './policy/index.js';
-export type { ResilienceOptionsFromFile, RuleFromFile, PolicyProblem, DecisionRow, FaultCase } from './policy/index.js';
+export { loadPolicy, parsePolicy } from './engine/policy-file.js';
+export { PolicyFileError, isPolicyFileError } from './policy/policy-file-error.js';
+export { FAULT_TABLE, decisionTable, renderMarkdownTable } from './engine/decision-table.js';
+export type { ResilienceOptionsFromFile, RuleFromFile } from './engine/policy-file.js';
+export type { PolicyProblem } from './policy/policy-file-error.js';
+export type { DecisionRow, FaultCase } from './engine/decision-table.js';

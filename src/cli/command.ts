@@ -1,5 +1,5 @@
 /** The shape every CLI command has, and helpers they share. */
-import { loadPolicy, type ResilienceOptionsFromFile } from '../policy/policy-file.js';
+import { loadPolicy, type ResilienceOptionsFromFile } from '../engine/policy-file.js';
 import { stringOption, type CliIo, type OptionSpec, type ParsedArgs } from './args.js';
 
 export interface Command {

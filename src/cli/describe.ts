@@ -1,6 +1,6 @@
 /** Failures and explanations in words, for the CLI's output. */
 import type { Failure } from '../errors/failure.js';
-import { formatDelay } from '../policy/decision-table.js';
+import { formatDelay } from '../engine/decision-table.js';
 
 /** `flood, code 429, wait 5s, not delivered`. Built from the Failure's fields only (never the token). */
 export function describeFailure(failure: Failure): string {

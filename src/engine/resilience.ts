@@ -8,7 +8,8 @@ import { chatKey, CHAT_ID_KEYS, hasChatId, rewriteChatId } from '../policy/chat-
 import { decide, freshBudget, type CallBudget, type Decision } from '../policy/decide.js';
 import { DEFAULT_POLICY, checkOption, resolvePolicy, POLICY_CHECKS } from '../policy/defaults.js';
 import { BUILTIN_RULES } from '../policy/builtin-rules.js';
-import type { PolicyOptions, ResilienceOptions, ResolvedPolicy } from '../policy/options.js';
+import type { PolicyOptions, ResolvedPolicy } from '../policy/options.js';
+import type { ResilienceOptions } from './options.js';
 import { compileRules, policyResolver, type CompiledRule, type Rule } from '../policy/rules.js';
 import { abortReason, createStopper } from '../core/abort.js';
 import { firstAttemptOf, QueuedCall, runFirstAttempt } from './first-attempt.js';

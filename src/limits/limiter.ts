@@ -6,7 +6,7 @@ import { abortableSleep, createStopper } from '../core/abort.js';
 import type { Clock } from '../core/clock.js';
 import type { Failure } from '../errors/failure.js';
 import type { Attempt, CallParams } from '../core/call.js';
-import { DEFAULT_FLOOD_WAIT_MS } from '../policy/decide.js';
+import { DEFAULT_FLOOD_WAIT_MS } from '../errors/shapes.js';
 import type { LimitsBackend } from './backend.js';
 import { FloodGates } from './flood-gates.js';
 import { PacingScheduler, type PaceJob } from './scheduler.js';

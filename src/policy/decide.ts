@@ -5,6 +5,8 @@
  */
 import type { Failure } from '../errors/failure.js';
 import type { Action } from '../core/call.js';
+// When Telegram says "too many requests" but not how long: `classify` already fills the wait in;
+// `decide` falls back to it for failures built by hand.
 import { DEFAULT_FLOOD_WAIT_MS } from '../errors/shapes.js';
 import { fullJitterDelay } from './backoff.js';
 import { migratedChatIdIn } from './chat-ids.js';
@@ -47,12 +49,6 @@ export interface Decision {
   /** Why, in words a person can act on. */
   reason: string;
 }
-
-/**
- * When Telegram says "too many requests" but not how long, wait this long. `classify` already fills
- * it in; `decide` falls back to it for failures built by hand.
- */
-export { DEFAULT_FLOOD_WAIT_MS };
 
 export interface DecideInput {
   failure: Failure;

@@ -10,7 +10,7 @@ import { StringSession } from 'telegram/sessions/index.js';
 import { methodName, useResilience } from '../../src/adapters/gramjs.js';
 import { createManualClock } from '../../src/core/clock.js';
 import { createResilience } from '../../src/engine/resilience.js';
-import type { ResilienceOptions } from '../../src/policy/options.js';
+import type { ResilienceOptions } from '../../src/engine/options.js';
 import { gramJsDriverFactory, REQUESTS, type GramJsDriver, type GramJsDriverOptions } from './mtproto-gramjs-driver.js';
 import { drive, HOME, rejectionOf, rpcError, runMtprotoScenarios, startScenario, type Scenario } from './mtproto-scenarios.js';
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStorage, TelegramClient, tl } from '@mtcute/node';
 import { useResilience } from '../../src/adapters/mtcute.js';
 import { createResilience } from '../../src/engine/resilience.js';
-import type { ResilienceOptions } from '../../src/policy/options.js';
+import type { ResilienceOptions } from '../../src/engine/options.js';
 import { mtcuteDriverFactory, type MtcuteDriver, type MtcuteDriverOptions } from './mtproto-mtcute-driver.js';
 import { drive, HOME, rejectionOf, rpcError, runMtprotoScenarios, startScenario, type Scenario } from './mtproto-scenarios.js';
 

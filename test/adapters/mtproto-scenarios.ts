@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { createManualClock, type ManualClock } from '../../src/core/clock.js';
 import { createResilience, type Resilience } from '../../src/engine/resilience.js';
 import type { ResilienceEvents } from '../../src/engine/types.js';
-import type { ResilienceOptions } from '../../src/policy/options.js';
+import type { ResilienceOptions } from '../../src/engine/options.js';
 import { drive, rejectionOf } from '../helpers/drive.js';
 
 export { drive, rejectionOf };

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/run.js';
 import { createResilience } from '../../src/engine/resilience.js';
-import { decisionTable, renderMarkdownTable, renderTextTable } from '../../src/policy/decision-table.js';
+import { decisionTable, renderMarkdownTable, renderTextTable } from '../../src/engine/decision-table.js';
 import { cli } from './helpers.js';
 
 let dir: string;

@@ -9,7 +9,7 @@ import { classify } from '../../src/errors/classify.js';
 import { BadRequest, Forbidden, isTelegramError, RetryAfter } from '../../src/errors/telegram-error.js';
 import { createManualClock, type ManualClock } from '../../src/core/clock.js';
 import { createResilience, type Resilience } from '../../src/engine/resilience.js';
-import type { ResilienceOptions } from '../../src/policy/options.js';
+import type { ResilienceOptions } from '../../src/engine/options.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';
 
 let sim: Simulator;

@@ -3,7 +3,7 @@ import { createManualClock, type ManualClock } from '../../src/core/clock.js';
 import { createResilience, type Resilience } from '../../src/engine/resilience.js';
 import type { Attempt, CallInfo } from '../../src/core/call.js';
 import type { GiveUpEvent, RetryEvent } from '../../src/engine/types.js';
-import type { ResilienceOptions } from '../../src/policy/options.js';
+import type { ResilienceOptions } from '../../src/engine/options.js';
 
 /** A fn that fails with each of `failures` in turn (a function is called to get the error), then returns `result`. */
 export function scripted(failures: unknown[], result: unknown = 'ok', clock?: ManualClock) {

@@ -1,6 +1,6 @@
 /** `check-policy FILE`: validates a policy file; prints OK or every problem with its line (exit 0/1). */
 import { formatProblem, isPolicyFileError } from '../../policy/policy-file-error.js';
-import { loadPolicy } from '../../policy/policy-file.js';
+import { loadPolicy } from '../../engine/policy-file.js';
 import { positionals } from '../args.js';
 import { writeLines, type Command } from '../command.js';
 

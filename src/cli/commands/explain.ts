@@ -1,7 +1,7 @@
 /** `explain`: what a policy would do with one error, without running anything. */
 import { createResilience } from '../../engine/resilience.js';
 import type { CallInfo, CallParams } from '../../core/call.js';
-import { describeAction } from '../../policy/decision-table.js';
+import { describeAction } from '../../engine/decision-table.js';
 import { stringOption, UsageError } from '../args.js';
 import { policyFromArgs, writeLines, type Command } from '../command.js';
 import { describeFailure } from '../describe.js';

@@ -1,6 +1,6 @@
 /** `table [--policy FILE] [--markdown]`: the failure -> action decision table of a policy. */
 import { createResilience } from '../../engine/resilience.js';
-import { decisionTable, renderMarkdownTable, renderTextTable } from '../../policy/decision-table.js';
+import { decisionTable, renderMarkdownTable, renderTextTable } from '../../engine/decision-table.js';
 import { policyFromArgs, type Command } from '../command.js';
 
 export const tableCommand: Command = {

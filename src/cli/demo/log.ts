@@ -6,7 +6,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Resilience } from '../../engine/resilience.js';
-import { formatDelay } from '../../policy/decision-table.js';
+import { formatDelay } from '../../engine/decision-table.js';
 import type { CliIo } from '../args.js';
 import { shortDescription } from '../describe.js';
 

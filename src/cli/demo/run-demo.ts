@@ -9,7 +9,7 @@ import { createBotApi } from '../../botapi/index.js';
 import { systemClock } from '../../core/clock.js';
 import { createResilience } from '../../engine/resilience.js';
 import { classify } from '../../errors/classify.js';
-import type { ResilienceOptionsFromFile } from '../../policy/policy-file.js';
+import type { ResilienceOptionsFromFile } from '../../engine/policy-file.js';
 import { startSimulator } from '../../sim/index.js';
 import type { CliIo } from '../args.js';
 import { DemoLog, type CallContext } from './log.js';

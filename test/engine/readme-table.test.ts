@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createResilience } from '../../src/engine/resilience.js';
-import { decisionTable, renderMarkdownTable } from '../../src/policy/decision-table.js';
+import { decisionTable, renderMarkdownTable } from '../../src/engine/decision-table.js';
 
 const START = '<!-- decision-table:start -->';
 const END = '<!-- decision-table:end -->';

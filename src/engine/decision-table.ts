@@ -4,7 +4,7 @@
  * `resilience.explain` over `FAULT_TABLE`, never written by hand, so the README's table
  * (`telegram-resilience table --markdown`) cannot drift from what the engine does.
  */
-import type { Explanation, Resilience } from '../engine/resilience.js';
+import type { Explanation, Resilience } from './resilience.js';
 import type { Action, CallParams } from '../core/call.js';
 import type { FailureKind } from '../errors/failure.js';
 import { InvalidServerResponse } from '../errors/telegram-error.js';

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/core/clock.js';
 import { createResilience } from '../../src/engine/resilience.js';
 import { POLICY_CHECKS } from '../../src/policy/defaults.js';
-import { isPolicyFileError, loadPolicy, parsePolicy, PolicyFileError } from '../../src/policy/index.js';
+import { isPolicyFileError, PolicyFileError } from '../../src/policy/policy-file-error.js';
+import { loadPolicy, parsePolicy } from '../../src/engine/policy-file.js';
 import { networkError, tooManyRequests } from '../helpers/failures.js';
 
 /** The PolicyFileError `text` is rejected with. */

@@ -22,11 +22,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolveThrottle, TELEGRAM_LIMITS } from '../limits/throttle-options.js';
-import { POLICY_CHECKS, resolvePolicy } from './defaults.js';
-import { describeNode, JsonSyntaxError, parseJsonWithPositions, type JsonMember, type JsonNode, type SourcePosition } from './json-source.js';
-import type { PolicyOptions, ResilienceOptions } from './options.js';
-import { PolicyFileError, type PolicyProblem } from './policy-file-error.js';
-import { compileRules, type Rule } from './rules.js';
+import { POLICY_CHECKS, resolvePolicy } from '../policy/defaults.js';
+import { describeNode, JsonSyntaxError, parseJsonWithPositions, type JsonMember, type JsonNode, type SourcePosition } from '../policy/json-source.js';
+import type { PolicyOptions } from '../policy/options.js';
+import type { ResilienceOptions } from './options.js';
+import { PolicyFileError, type PolicyProblem } from '../policy/policy-file-error.js';
+import { compileRules, type Rule } from '../policy/rules.js';
 
 /** Policy options whose values are functions: they cannot be written in JSON. */
 const FUNCTION_OPTIONS = new Set<string>(['isIdempotent']);

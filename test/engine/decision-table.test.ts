@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { createResilience } from '../../src/engine/resilience.js';
 import type { Action } from '../../src/core/call.js';
-import { decisionTable, describeAction, FAULT_TABLE, renderMarkdownTable, renderTextTable, type FaultCase } from '../../src/policy/decision-table.js';
-import type { ResilienceOptions } from '../../src/policy/options.js';
-import { engine, scripted, seededRandom, settle } from './helpers.js';
+import { decisionTable, describeAction, FAULT_TABLE, renderMarkdownTable, renderTextTable, type FaultCase } from '../../src/engine/decision-table.js';
+import type { ResilienceOptions } from '../../src/engine/options.js';
+import { engine, scripted, seededRandom, settle } from '../policy/helpers.js';
 
 /** What the default policy must do with each case: the design, written down independently of the code. */
 const DEFAULT_ACTIONS: Record<string, Action> = {
