@@ -21,18 +21,22 @@
  * on what is valid.
  */
 import { readFile } from 'node:fs/promises';
+import { checkOption, finitePositive, type Check } from '../core/checks.js';
 import { resolveThrottle, TELEGRAM_LIMITS } from '../limits/throttle-options.js';
 import { POLICY_CHECKS, resolvePolicy } from '../policy/defaults.js';
 import { describeNode, JsonSyntaxError, parseJsonWithPositions, type JsonMember, type JsonNode, type SourcePosition } from '../policy/json-source.js';
 import type { PolicyOptions } from '../policy/options.js';
-import type { ResilienceOptions } from './options.js';
 import { PolicyFileError, type PolicyProblem } from '../policy/policy-file-error.js';
 import { compileRules, type Rule } from '../policy/rules.js';
+import { ENGINE_OPTIONS, type EngineOptionKey, type PolicyFileEngineKey, type ResilienceOptions } from './options.js';
 
 /** Policy options whose values are functions: they cannot be written in JSON. */
 const FUNCTION_OPTIONS = new Set<string>(['isIdempotent']);
-/** Engine options that are objects or functions: pass them to `createResilience` next to the file's. */
-const CODE_ONLY_OPTIONS = new Set<string>(['clock', 'random', 'chatIdStore', 'backend', 'isIdempotent']);
+const ENGINE_KEYS = Object.keys(ENGINE_OPTIONS) as EngineOptionKey[];
+/** The engine's own options a file can set (the others are objects or functions). */
+const ENGINE_FILE_KEYS: readonly string[] = ENGINE_KEYS.filter((k) => ENGINE_OPTIONS[k].inPolicyFile);
+/** Options whose values are code: pass them to `createResilience` next to the file's. */
+const CODE_ONLY_OPTIONS = new Set<string>([...FUNCTION_OPTIONS, ...ENGINE_KEYS.filter((k) => !ENGINE_OPTIONS[k].inPolicyFile)]);
 
 /** Policy options a file can set (everything but functions; `throttle` is special at the top level). */
 type FilePolicyKey = Exclude<keyof PolicyOptions, 'isIdempotent' | 'throttle'>;
@@ -44,14 +48,14 @@ export interface RuleFromFile extends Omit<Rule, 'match' | 'isIdempotent'> {
 
 /** What a policy file holds, ready to spread into `createResilience({ ...fromFile, clock })`. */
 export interface ResilienceOptionsFromFile
-  extends Pick<ResilienceOptions, FilePolicyKey | 'throttle' | 'builtinRules' | 'backendTimeoutMs' | 'onBackendError'> {
+  extends Pick<ResilienceOptions, FilePolicyKey | 'throttle' | Exclude<PolicyFileEngineKey, 'rules'>> {
   rules?: RuleFromFile[];
 }
 
 /** Larger files are refused: a policy is a few hundred bytes, a huge file is a mistake. */
 const MAX_FILE_CHARS = 1_000_000;
 const POLICY_FILE_KEYS = Object.keys(POLICY_CHECKS).filter((k) => !FUNCTION_OPTIONS.has(k));
-const TOP_LEVEL_KEYS = [...POLICY_FILE_KEYS, 'builtinRules', 'rules', 'backendTimeoutMs', 'onBackendError'];
+const TOP_LEVEL_KEYS = [...POLICY_FILE_KEYS, ...ENGINE_FILE_KEYS];
 const RULE_KEYS = ['match', 'name', ...POLICY_FILE_KEYS];
 const THROTTLE_KEYS = Object.keys(TELEGRAM_LIMITS);
 const REGEX_FLAGS = /^(?!.*(.).*\1)[dgimsuvy]*$/;
@@ -112,10 +116,14 @@ export function parsePolicy(text: string, sourceName = '<policy>'): ResilienceOp
   }
   // Belt and braces: the engine's own validators must accept what we accepted.
   try {
-    const { throttle, rules, builtinRules: _b, backendTimeoutMs: _t, onBackendError: _o, ...policy } = options;
+    const { throttle, ...policy } = options;
     resolvePolicy(sourceName, policy);
     resolveThrottle(sourceName, throttle);
-    compileRules(sourceName, rules);
+    for (const key of ENGINE_FILE_KEYS) {
+      const value = (options as Record<string, unknown>)[key];
+      if (value !== undefined) checkOption(sourceName, key, value, ENGINE_OPTIONS[key as EngineOptionKey].check);
+    }
+    compileRules(sourceName, options.rules);
   } catch (error) {
     throw failure([{ key: undefined, ...root.at, message: error instanceof Error ? error.message : String(error) }], error);
   }
@@ -131,12 +139,8 @@ function readTopLevel(root: JsonNode & { type: 'object' }, report: Report): Resi
     let value: unknown = INVALID;
     if (key === 'throttle') value = readThrottle(node, keyAt, report);
     else if (key === 'rules') value = readRules(node, keyAt, report);
-    else if (key === 'builtinRules') value = expect(node, keyAt, key, report, 'a boolean', (v) => typeof v === 'boolean');
-    else if (key === 'backendTimeoutMs') {
-      value = expect(node, keyAt, key, report, 'a finite number > 0', (v) => typeof v === 'number' && Number.isFinite(v) && v > 0);
-    } else if (key === 'onBackendError') {
-      value = expect(node, keyAt, key, report, '"fallback" or "fail"', (v) => v === 'fallback' || v === 'fail');
-    } else if (POLICY_FILE_KEYS.includes(key)) value = readPolicyOption(key, member, key, report);
+    else if (ENGINE_FILE_KEYS.includes(key)) value = expect(node, keyAt, key, report, ENGINE_OPTIONS[key as EngineOptionKey].check);
+    else if (POLICY_FILE_KEYS.includes(key)) value = readPolicyOption(key, member, key, report);
     else report(key, keyAt, unknownKey(key, key, TOP_LEVEL_KEYS));
     if (value !== INVALID) out[key] = value;
   }
@@ -166,9 +170,10 @@ function readPolicyOption(key: string, member: JsonMember, path: string, report:
   return INVALID;
 }
 
-function expect(node: JsonNode, at: SourcePosition, path: string, report: Report, expected: string, ok: (v: unknown) => boolean): unknown {
+function expect(node: JsonNode, at: SourcePosition, path: string, report: Report, check: Check): unknown {
   const value = plain(node);
-  if (ok(value)) return value;
+  const expected = check(value);
+  if (expected === undefined) return value;
   report(path, at, `${path} must be ${expected}, got ${describeNode(node)}`);
   return INVALID;
 }
@@ -186,7 +191,7 @@ function readThrottle(node: JsonNode, at: SourcePosition, report: Report): unkno
       report(path, member.keyAt, unknownKey(path, member.key, THROTTLE_KEYS));
       continue;
     }
-    const value = expect(member.value, member.keyAt, path, report, 'a finite number > 0', (v) => typeof v === 'number' && Number.isFinite(v) && v > 0);
+    const value = expect(member.value, member.keyAt, path, report, finitePositive);
     if (value !== INVALID) out[member.key] = value;
   }
   return out;
@@ -213,7 +218,7 @@ function readRules(node: JsonNode, at: SourcePosition, report: Report): unknown 
         hasMatch = true;
         value = readMatch(member, key, report);
       } else if (member.key === 'name') {
-        value = expect(member.value, member.keyAt, key, report, 'a string', (v) => typeof v === 'string');
+        value = expect(member.value, member.keyAt, key, report, aString);
       } else if (POLICY_FILE_KEYS.includes(member.key)) value = readPolicyOption(member.key, member, key, report);
       else report(key, member.keyAt, unknownKey(key, member.key, RULE_KEYS));
       if (value !== INVALID) rule[member.key] = value;
@@ -223,6 +228,8 @@ function readRules(node: JsonNode, at: SourcePosition, report: Report): unknown 
   });
   return rules;
 }
+
+const aString: Check = (v) => (typeof v === 'string' ? undefined : 'a string');
 
 const MATCH_FORMS = 'a method name, a glob such as "send*", or { "regex": "^get", "flags": "i" }';
 

@@ -2,28 +2,27 @@
  * `createResilience`: the policy engine. A call that succeeds at once costs one function call and a
  * promise; only a failure enters the retry loop (see retry-loop.ts).
  */
+import { abortReason, createStopper } from '../core/abort.js';
+import type { AttemptFn, CallInfo, CallParams } from '../core/call.js';
+import { createMemoryChatIdStore } from '../core/chat-id-store.js';
+import { checkOption } from '../core/checks.js';
+import { EventHub, type Disposer, type Listener } from '../core/events.js';
 import { classify } from '../errors/classify.js';
 import type { Failure } from '../errors/failure.js';
-import { chatKey, CHAT_ID_KEYS, hasChatId, rewriteChatId } from '../policy/chat-ids.js';
-import { decide, freshBudget, type CallBudget, type Decision } from '../policy/decide.js';
-import { DEFAULT_POLICY, checkOption, resolvePolicy, POLICY_CHECKS } from '../policy/defaults.js';
-import { BUILTIN_RULES } from '../policy/builtin-rules.js';
-import type { PolicyOptions, ResolvedPolicy } from '../policy/options.js';
-import type { ResilienceOptions } from './options.js';
-import { compileRules, policyResolver, type CompiledRule, type Rule } from '../policy/rules.js';
-import { abortReason, createStopper } from '../core/abort.js';
-import { firstAttemptOf, QueuedCall, runFirstAttempt } from './first-attempt.js';
-import { createMemoryChatIdStore } from '../core/chat-id-store.js';
-import { systemClock } from '../core/clock.js';
-import { EventHub } from '../core/events.js';
-import type { EngineState } from './state.js';
-import type { AttemptFn, CallInfo, CallParams } from '../core/call.js';
-import type { Disposer, Listener } from '../core/events.js';
-import type { ResilienceEvents } from './types.js';
-import { validateCall } from './validate-call.js';
 import { Limiter } from '../limits/limiter.js';
 import { isPacedMethod } from '../limits/paced-methods.js';
 import { resolveThrottle } from '../limits/throttle-options.js';
+import { BUILTIN_RULES } from '../policy/builtin-rules.js';
+import { chatKey, CHAT_ID_KEYS, hasChatId, rewriteChatId } from '../policy/chat-ids.js';
+import { decide, freshBudget, type CallBudget, type Decision } from '../policy/decide.js';
+import { DEFAULT_POLICY, POLICY_CHECKS, resolvePolicy } from '../policy/defaults.js';
+import type { PolicyOptions, ResolvedPolicy } from '../policy/options.js';
+import { compileRules, policyResolver, type CompiledRule, type Rule } from '../policy/rules.js';
+import { firstAttemptOf, QueuedCall, runFirstAttempt } from './first-attempt.js';
+import { ENGINE_DEFAULTS, ENGINE_OPTIONS, type EngineOptionKey, type ResilienceOptions } from './options.js';
+import type { EngineState } from './state.js';
+import type { ResilienceEvents } from './types.js';
+import { validateCall } from './validate-call.js';
 
 /** What `explain` says the policy would do with one failure. */
 export interface Explanation extends Decision {
@@ -75,17 +74,7 @@ export interface Resilience {
 }
 
 const WHERE = 'createResilience';
-const ENGINE_KEYS = [
-  'clock',
-  'random',
-  'chatIdStore',
-  'rules',
-  'builtinRules',
-  'backend',
-  'backendTimeoutMs',
-  'onBackendError',
-] as const;
-const KNOWN_KEYS = new Set<string>([...Object.keys(POLICY_CHECKS), ...ENGINE_KEYS]);
+const KNOWN_KEYS = new Set<string>([...Object.keys(POLICY_CHECKS), ...Object.keys(ENGINE_OPTIONS)]);
 
 export function createResilience(options: ResilienceOptions = {}): Resilience {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
@@ -97,34 +86,22 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
   const { throttle: throttleOption, ...policyOptions } = options;
   const policy = resolvePolicy(WHERE, policyOptions, DEFAULT_POLICY);
   const throttle = resolveThrottle(WHERE, throttleOption);
-  const { backend, backendTimeoutMs = 500, onBackendError = 'fallback' } = options;
-  checkOption(WHERE, 'backend', backend, (b) =>
-    b === undefined ||
-    (typeof b === 'object' && b !== null && ['start', 'reserve', 'closeGate', 'openGates', 'close'].every((m) => typeof (b as unknown as Record<string, unknown>)[m] === 'function'))
-      ? undefined
-      : 'a limits backend such as redisBackend({ client })',
-  );
-  checkOption(WHERE, 'backendTimeoutMs', backendTimeoutMs, (v) =>
-    typeof v === 'number' && Number.isFinite(v) && v > 0 ? undefined : 'a finite number > 0',
-  );
-  checkOption(WHERE, 'onBackendError', onBackendError, (v) => (v === 'fallback' || v === 'fail' ? undefined : '"fallback" or "fail"'));
-  const userRules = compileRules(WHERE, options.rules);
-  if (options.builtinRules !== undefined && typeof options.builtinRules !== 'boolean') {
-    throw new TypeError(`${WHERE}: option "builtinRules" must be a boolean`);
+  for (const key of Object.keys(ENGINE_OPTIONS) as EngineOptionKey[]) {
+    if (options[key] !== undefined) checkOption(WHERE, key, options[key], ENGINE_OPTIONS[key].check);
   }
-  const builtins = options.builtinRules === false ? [] : compileRules('built-in rules', BUILTIN_RULES);
-  const { clock = systemClock, random = Math.random, chatIdStore = backend?.chatIdStore ?? createMemoryChatIdStore() } = options;
-  checkOption(WHERE, 'clock', clock, (c) =>
-    typeof c === 'object' && c !== null && typeof (c as { now?: unknown }).now === 'function' && typeof (c as { sleep?: unknown }).sleep === 'function'
-      ? undefined
-      : 'an object with now() and sleep(ms, signal)',
-  );
-  checkOption(WHERE, 'random', random, (r) => (typeof r === 'function' ? undefined : 'a function returning a number in [0, 1)'));
-  checkOption(WHERE, 'chatIdStore', chatIdStore, (s) =>
-    typeof s === 'object' && s !== null && typeof (s as { get?: unknown }).get === 'function' && typeof (s as { set?: unknown }).set === 'function'
-      ? undefined
-      : 'an object with get(oldChatId) and set(oldChatId, newChatId)',
-  );
+  const userRules = compileRules(WHERE, options.rules);
+  const builtins = (options.builtinRules ?? ENGINE_DEFAULTS.builtinRules) ? compileRules('built-in rules', BUILTIN_RULES) : [];
+  const {
+    backend,
+    backendTimeoutMs = ENGINE_DEFAULTS.backendTimeoutMs,
+    onBackendError = ENGINE_DEFAULTS.onBackendError,
+    clock = ENGINE_DEFAULTS.clock,
+    random = ENGINE_DEFAULTS.random,
+  } = options;
+  if (options.chatIdStore === undefined && backend?.chatIdStore !== undefined) {
+    checkOption(WHERE, 'backend.chatIdStore', backend.chatIdStore, ENGINE_OPTIONS.chatIdStore.check);
+  }
+  const chatIdStore = options.chatIdStore ?? backend?.chatIdStore ?? createMemoryChatIdStore();
 
   const state: EngineState = {
     clock,

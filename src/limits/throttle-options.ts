@@ -2,18 +2,33 @@
  * The `throttle` option of `createResilience`: `true` for Telegram's published limits, an object to
  * change some of them, `false` (the default) for none.
  */
+import { checkOption, finitePositive } from '../core/checks.js';
+
 export interface ThrottleOptions {
-  /** Messages per second for the whole bot. Default `30`. */
+  /**
+   * Messages per second for the whole bot.
+   * @default 30
+   */
   globalPerSecond?: number;
-  /** Messages per second to one private chat. Default `1`. */
+  /**
+   * Messages per second to one private chat.
+   * @default 1
+   */
   chatPerSecond?: number;
-  /** Messages per minute to one group, supergroup or channel (any 60 s window). Default `20`. */
+  /**
+   * Messages per minute to one group, supergroup or channel (any 60 s window).
+   * @default 20
+   */
   groupPerMinute?: number;
-  /** Messages per second for the whole bot when the call sets `allow_paid_broadcast: true`. Default `1000`. */
+  /**
+   * Messages per second for the whole bot when the call sets `allow_paid_broadcast: true`.
+   * @default 1000
+   */
   paidBroadcastPerSecond?: number;
   /**
    * How long after its last message an idle chat's pacing state is kept before it is freed, in ms.
-   * It must cover the longest window (60 s for groups). Default `61000`.
+   * It must cover the longest window (60 s for groups).
+   * @default 61000
    */
   idleChatTtlMs?: number;
 }
@@ -38,9 +53,7 @@ export function resolveThrottle(where: string, value: unknown): ResolvedThrottle
   for (const [key, v] of Object.entries(value)) {
     if (!(key in TELEGRAM_LIMITS)) throw new TypeError(`${where}: unknown option "throttle.${key}"`);
     if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-      throw new TypeError(`${where}: option "throttle.${key}" must be a finite number > 0, got ${String(v)}`);
-    }
+    checkOption(where, `throttle.${key}`, v, finitePositive);
     // A window holds a whole number of messages.
     if (key === 'groupPerMinute' && !Number.isInteger(v)) {
       throw new TypeError(`${where}: option "throttle.groupPerMinute" must be a whole number, got ${String(v)}`);

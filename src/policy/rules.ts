@@ -4,7 +4,8 @@
  * policy options change for them; the first matching rule wins, on top of the engine's options.
  */
 import type { CallInfo } from '../core/call.js';
-import { POLICY_CHECKS, checkOption, resolvePolicy } from './defaults.js';
+import { checkOption } from '../core/checks.js';
+import { POLICY_CHECKS, resolvePolicy } from './defaults.js';
 import type { PolicyOptions, ResolvedPolicy } from './options.js';
 
 /**
