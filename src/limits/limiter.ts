@@ -124,7 +124,7 @@ export class Limiter {
    * Closes the gate of the scope Telegram's flood answer is about. A Bot API 429 on a paced send that
    * we kept within our limits also says the limit is stricter than configured: the scheduler learns
    * it (the bot's rate once per gate, from the second before the refused send; a chat's from every
-   * refused send to it).
+   * refused send to it). What is learned, and how, is in chat-limit.ts.
    */
   onFailure(failure: Failure, attempt: Attempt): void {
     if (failure.kind !== 'flood') return;

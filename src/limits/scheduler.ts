@@ -1,7 +1,7 @@
 /**
  * The pacing scheduler. One bot-wide rate (smooth spacing, so no 1 s window ever sees more than
  * the limit) is shared by all chats; each chat has its own limit (private: smooth 1/s; group: at most
- * N in any 60 s window, which allows a burst of N). Chats wait in two heaps:
+ * N in any 60 s window, which allows a burst of N; see chat-limit.ts). Chats wait in two heaps:
  *  - `waiting`, by the time their own limit (and their flood gates) next allow a message;
  *  - `ready`, chats their limit allows now, competing only for the bot-wide slots. The chat with the
  *    most queued work goes first (its own limit makes it the long pole of a broadcast), then FIFO.
@@ -19,14 +19,9 @@ import type { Clock } from '../core/clock.js';
 import type { FloodGates } from './flood-gates.js';
 import { BotRate } from './bot-rate.js';
 import { IndexedHeap, type HeapItem } from '../core/heap.js';
-import type { ChatKind, ChatScope } from './scope.js';
+import { forgetRefusedSend, learnBotFlood, learnChatFlood, limitReadyAt, NEVER, recordSend, type ChatLimit } from './chat-limit.js';
+import type { ChatScope } from './scope.js';
 import type { ResolvedThrottle } from './throttle-options.js';
-
-const GROUP_WINDOW_MS = 60_000;
-/** How much request round trips may add to a wait Telegram announced (for reading a group's 429). */
-const ROUND_TRIP_SLACK_MS = 2_000;
-/** A private chat's learned spacing never exceeds this many times the configured one. */
-const MAX_LEARNED_SPACING_FACTOR = 10;
 
 /**
  * A call waiting for its slot. The scheduler calls exactly one of `proceed()` (the slot is taken:
@@ -76,33 +71,24 @@ class PromiseJob implements PaceJob {
   }
 }
 
-/** No send yet (a small integer, so the field needs no boxed number). */
-const NEVER = -(2 ** 30);
-
-export interface ChatState extends HeapItem {
+/** A chat's queue and its place in the scheduler's heaps. */
+interface ChatQueue extends HeapItem {
   key: string;
-  kind: ChatKind;
   /** Jobs waiting, oldest first: `first` -> `next` -> ... -> `last`; `size` of them. */
   first: PaceJob | undefined;
   last: PaceJob | undefined;
   size: number;
-  /** Private chats: the earliest time the next message may go. */
-  nextAt: number;
-  /**
-   * The chat's limit in force. Private chats: the spacing in ms; groups: messages per 60 s window.
-   * Stricter than configured once Telegram proved the chat stricter (see `learnChatFlood`).
-   */
-  limit: number;
-  /** Groups: send times of the last N messages, oldest first (private chats: undefined). */
-  window: number[] | undefined;
   /** When this chat next becomes ready (valid while it sits in `waiting`). */
   readyAt: number;
   /** Its head job was held by the chat's own limit or gate (not only by the bot-wide one). */
   heldByOwnLimit: boolean;
-  lastSentAt: number;
-  /** The send before `lastSentAt` (NEVER: none): the last one Telegram surely accepted when the latest earns a 429. */
-  prevSentAt: number;
 }
+
+/**
+ * Everything the scheduler keeps about one chat, in one object (the heaps hold it, the jobs point to
+ * it): its queue, and its own limit (chat-limit.ts), private or group.
+ */
+export type ChatState = ChatQueue & ChatLimit;
 
 export interface PaceRequest {
   chat: ChatScope | undefined;
@@ -236,21 +222,21 @@ export class PacingScheduler {
   private chatState(scope: ChatScope): ChatState {
     let chat = this.chats.get(scope.key);
     if (!chat) {
-      chat = {
-        key: scope.key,
-        kind: scope.kind,
-        first: undefined,
-        last: undefined,
-        size: 0,
-        nextAt: 0,
-        limit: scope.kind === 'group' ? this.limits.groupPerMinute : this.chatInterval,
-        window: scope.kind === 'group' ? [] : undefined,
-        readyAt: 0,
-        heldByOwnLimit: false,
-        lastSentAt: NEVER,
-        prevSentAt: NEVER,
-        heapIndex: -1,
-      };
+      // One whole literal per kind (no spread of a common part): each kind keeps one compact shape.
+      const { key } = scope;
+      if (scope.kind === 'group') {
+        chat = {
+          key, kind: 'group', first: undefined, last: undefined, size: 0,
+          window: [], perWindow: this.limits.groupPerMinute,
+          readyAt: 0, heldByOwnLimit: false, lastSentAt: NEVER, prevSentAt: NEVER, heapIndex: -1,
+        };
+      } else {
+        chat = {
+          key, kind: 'private', first: undefined, last: undefined, size: 0,
+          nextAt: 0, spacingMs: this.chatInterval,
+          readyAt: 0, heldByOwnLimit: false, lastSentAt: NEVER, prevSentAt: NEVER, heapIndex: -1,
+        };
+      }
       this.chats.set(scope.key, chat);
     }
     return chat;
@@ -278,22 +264,13 @@ export class PacingScheduler {
 
   /** When this chat's own limit and gates next allow a message (for `method`). */
   private chatReadyAt(chat: ChatState, method: string | undefined): number {
-    let at = Math.max(this.gateAt(chat.key), this.methodGateAt(method));
-    if (chat.kind === 'private') at = Math.max(at, chat.nextAt);
-    else if (chat.window!.length >= chat.limit) at = Math.max(at, chat.window![chat.window!.length - chat.limit]! + GROUP_WINDOW_MS);
-    return at;
+    return Math.max(this.gateAt(chat.key), this.methodGateAt(method), limitReadyAt(chat));
   }
 
   private take(chat: ChatState | undefined, paid: boolean, now: number): void {
     (paid ? this.paid : this.free).take(now);
     if (!chat) return;
-    chat.prevSentAt = chat.lastSentAt;
-    chat.lastSentAt = now;
-    if (chat.kind === 'private') chat.nextAt = Math.max(chat.nextAt, now) + chat.limit;
-    else {
-      chat.window!.push(now);
-      while (chat.window!.length > this.limits.groupPerMinute) chat.window!.shift();
-    }
+    recordSend(chat, now, this.limits.groupPerMinute);
     if (chat.size === 0) this.becameIdle(chat);
   }
 
@@ -322,64 +299,22 @@ export class PacingScheduler {
     else this.waiting.push(chat);
   }
 
-  /**
-   * Telegram refused (429) the latest paced send to this chat: it took no place in Telegram's
-   * bot-wide window, so it leaves ours. (Without a chat it is not known which send it was.)
-   */
+  /** A 429 refused the latest paced send to this chat (see `forgetRefusedSend`). Without a chat it is not known which send it was. */
   refused(chatKey: string | undefined, paid: boolean): void {
     const chat = chatKey === undefined ? undefined : this.chats.get(chatKey);
-    if (chat && chat.lastSentAt !== NEVER) (paid ? this.paid : this.free).forget(chat.lastSentAt);
+    if (chat) forgetRefusedSend(chat, paid ? this.paid : this.free);
   }
 
-  /**
-   * Telegram refused a send to a chat we paced by its limit, until `openAt` (clock time): it is
-   * stricter for this chat than configured. Learn its real limit, so the chat earns one 429, not one
-   * per message or per window:
-   * - private: the time from the send before the refused one to when Telegram lets us send again is
-   *   its spacing;
-   * - group: the sends Telegram accepted in the 60 s before the refused one, from the one whose leaving
-   *   the window matches the announced wait, are what its window holds.
-   * Learned limits last as long as the chat's state (freed after `idleChatTtlMs` idle). Called for
-   * every such 429, also while the chat's gate is closed: each one is a refused send.
-   */
+  /** A 429 held this chat until `openAt` (clock time): learn its real limit (see chat-limit.ts). */
   learnChatFlood(key: string, openAt: number): void {
     const chat = this.chats.get(key);
-    if (!chat || chat.lastSentAt === NEVER) return;
-    if (chat.kind === 'private') {
-      if (chat.prevSentAt === NEVER) return;
-      const spacing = Math.ceil(openAt - this.epoch - chat.prevSentAt);
-      // A long wait is a flood of another kind (the bot, the account), not this chat's spacing: the
-      // gate covers it, and learning it would slow the chat for good.
-      if (spacing <= MAX_LEARNED_SPACING_FACTOR * this.chatInterval) chat.limit = Math.max(chat.limit, spacing);
-      return;
-    }
-    // The newest send is the refused one: sends still on their way when the first 429 came back are
-    // refused too, and their 429s come back in the order they were sent, each taking the newest off.
-    // The refused send took no place in Telegram's window, so it leaves ours.
-    const window = chat.window!;
-    const refusedAt = window.pop();
-    if (refusedAt === undefined) return;
-    // If the group's window refused it, Telegram lets us send again when the oldest send in that
-    // window leaves it (60 s after it, plus the way there and back, rounded up to a second). Find that
-    // send: it and those after it are what the window holds. No such send: the 429 was not the
-    // group's window (the bot's limit, met while sending to a group), and nothing is learned.
-    const open = openAt - this.epoch;
-    const oldest = window.findIndex(
-      (at) => at > refusedAt - GROUP_WINDOW_MS && at + GROUP_WINDOW_MS <= open && at + GROUP_WINDOW_MS > open - 1_000 - ROUND_TRIP_SLACK_MS,
-    );
-    if (oldest >= 0) chat.limit = Math.min(chat.limit, window.length - oldest);
-    if (chat.size > 0) this.placeChat(chat, this.now());
+    if (chat && learnChatFlood(chat, openAt - this.epoch, this.chatInterval) && chat.size > 0) this.placeChat(chat, this.now());
   }
 
-  /**
-   * Telegram refused a send bot-wide: lower the bot-wide rate to what it accepted in the second before
-   * the refused send (that send's time is its chat's latest; without a chat, now). Sends it refused
-   * before (see `refused`) are not counted. See `BotRate`.
-   */
+  /** A 429 for the whole bot, for a send to `chatKey` (if any): lower the bot-wide rate (see chat-limit.ts). */
   learnBotFlood(chatKey: string | undefined, paid: boolean): void {
     const chat = chatKey === undefined ? undefined : this.chats.get(chatKey);
-    const refusedAt = chat && chat.lastSentAt !== NEVER ? chat.lastSentAt : this.now();
-    (paid ? this.paid : this.free).slowDown(refusedAt);
+    learnBotFlood(chat, paid ? this.paid : this.free, this.now());
   }
 
   /**
