@@ -12,22 +12,27 @@ import type { EngineState } from './state.js';
 import type { Attempt, AttemptFn, CallInfo, CallParams } from '../core/call.js';
 
 /** The policy of a call, or how to find it (resolved only if the first attempt fails). */
-export type PolicyOf = ResolvedPolicy | ((info: CallInfo) => ResolvedPolicy);
+export type CallPolicy = ResolvedPolicy | ((info: CallInfo) => ResolvedPolicy);
+
+/** What a call's first attempt needs. */
+export interface FirstAttempt<T> {
+  fn: AttemptFn<T>;
+  info: CallInfo;
+  attempt: Attempt;
+  /** When the call began (clock time): queueing and sleeps count against `maxElapsedMs` from here. */
+  startedAt: number;
+  /** The call counts against Telegram's sending limits: its retries are paced too. */
+  paced: boolean;
+  policy: CallPolicy;
+}
 
 export function firstAttemptOf(state: EngineState, info: CallInfo, params: CallParams | undefined): Attempt {
   return { method: info.method, params, dc: info.dc ?? state.homeDc, number: 1, signal: info.signal };
 }
 
 /** Runs the first attempt (already through the limiter); a failure enters the retry loop. */
-export function runFirstAttempt<T>(
-  state: EngineState,
-  fn: AttemptFn<T>,
-  info: CallInfo,
-  attempt: Attempt,
-  startedAt: number,
-  paced: boolean,
-  policy: PolicyOf,
-): Promise<T> {
+export function runFirstAttempt<T>(state: EngineState, first: FirstAttempt<T>): Promise<T> {
+  const { fn, info, attempt, startedAt, paced, policy } = first;
   return runAttempt(fn, attempt, attempt.signal).catch((error: unknown) =>
     retryAfterFailure(state, typeof policy === 'function' ? policy(info) : policy, sendThrough(state, fn, paced), info, attempt, error, startedAt),
   );
@@ -85,7 +90,7 @@ export class QueuedCall<T> extends AsyncResource implements PaceJob {
   /** Sends the first attempt now (the slot is taken). */
   send(): Promise<T> {
     const attempt = firstAttemptOf(this.state, this.info, this.params);
-    return runFirstAttempt(this.state, this.fn, this.info, attempt, this.startedAt, true, this.policy);
+    return runFirstAttempt(this.state, { fn: this.fn, info: this.info, attempt, startedAt: this.startedAt, paced: true, policy: this.policy });
   }
 
   get paid(): boolean {

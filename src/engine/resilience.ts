@@ -24,13 +24,13 @@ import type { EngineState } from './state.js';
 import type { ResilienceEvents } from './types.js';
 import { validateCall } from './validate-call.js';
 
-/** What `explain` says the policy would do with one failure. */
-export interface Explanation extends Decision {
+/** What `explain` says the policy would do with one failure: a `Decision`, with what it was about. */
+export type Explanation = Decision & {
   /** The failure as `classify` saw it. */
   failure: Failure;
   /** The name of the rule whose overrides applied, if one matched. */
   rule?: string;
-}
+};
 
 /** What `resilience.with()` accepts: policy options, and rules that go before the parent's. */
 export interface DerivedOptions extends PolicyOptions {
@@ -139,8 +139,9 @@ function engine(
   builtins: readonly CompiledRule[],
 ): Resilience {
   const frozenPolicy = Object.freeze({ ...policy });
-  const policyFor = policyResolver(policy, [...userRules, ...builtins]);
-  const policyOf = (info: CallInfo) => policyFor(info).policy;
+  // The first matching rule and the policy it makes, for `explain`; the engine needs only the policy.
+  const ruleAndPolicyFor = policyResolver(policy, [...userRules, ...builtins]);
+  const policyFor = (info: CallInfo) => ruleAndPolicyFor(info).policy;
 
   /**
    * Not an async function on purpose: a queued call is retained until it is sent, and an async
@@ -165,8 +166,8 @@ function engine(
     const startedAt = state.clock.now();
     const limiter = state.limiter;
     // Without a limiter the policy is resolved only on failure; with one, rules can change pacing.
-    if (!limiter) return runFirstAttempt(state, fn, info, firstAttemptOf(state, info, params), startedAt, false, policyOf);
-    const policy = policyOf(info);
+    if (!limiter) return runFirstAttempt(state, { fn, info, attempt: firstAttemptOf(state, info, params), startedAt, paced: false, policy: policyFor });
+    const policy = policyFor(info);
     if (policy.throttle && isPacedMethod(info.method)) {
       const queued = new QueuedCall(state, fn, info, params, policy, startedAt);
       if (limiter.admit(queued, params)) {
@@ -177,8 +178,9 @@ function engine(
     }
     const attempt = firstAttemptOf(state, info, params);
     const wait = limiter.acquire(attempt, false);
-    if (!wait) return runFirstAttempt(state, fn, info, attempt, startedAt, false, policy);
-    return wait.then(() => runFirstAttempt(state, fn, info, attempt, startedAt, false, policy));
+    const first = { fn, info, attempt, startedAt, paced: false, policy };
+    if (!wait) return runFirstAttempt(state, first);
+    return wait.then(() => runFirstAttempt(state, first));
   }
 
   const resilience: Resilience = {
@@ -189,7 +191,7 @@ function engine(
     },
     explain(error, info = {}, budget = {}) {
       const failure = classify(error);
-      const { policy: applied, rule } = policyFor(info);
+      const { policy: applied, rule } = ruleAndPolicyFor(info);
       const decision = decide({
         failure,
         policy: applied,

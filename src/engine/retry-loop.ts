@@ -7,7 +7,7 @@
 import pRetry from 'p-retry';
 import { classify } from '../errors/classify.js';
 import type { Failure } from '../errors/failure.js';
-import { decide, freshBudget, spend, type Decision } from '../policy/decide.js';
+import { decide, delayOf, freshBudget, spend, type Decision } from '../policy/decide.js';
 import { migratedChatIdIn, rewriteChatId } from '../policy/chat-ids.js';
 import type { ResolvedPolicy } from '../policy/options.js';
 import { abortableSleep, abortReason } from '../core/abort.js';
@@ -73,9 +73,10 @@ export async function retryAfterFailure<T>(
     budget = spend(budget, decision);
     announce(state, current, failure, decision);
     current = await nextAttempt(state, current, failure, decision);
-    if (decision.delayMs !== undefined && decision.delayMs > 0) {
+    const delayMs = delayOf(decision);
+    if (delayMs > 0) {
       try {
-        await abortableSleep(state.clock, decision.delayMs, signal, state.stopper.signal);
+        await abortableSleep(state.clock, delayMs, signal, state.stopper.signal);
       } catch (abort) {
         throw new Stop(abort);
       }
@@ -118,31 +119,34 @@ export async function retryAfterFailure<T>(
   }
 }
 
-function announce(state: EngineState, attempt: Attempt, failure: Failure, decision: Decision): void {
+/** A decision to try again. */
+type Retry = Exclude<Decision, { action: 'fail' }>;
+
+function announce(state: EngineState, attempt: Attempt, failure: Failure, decision: Retry): void {
   const { events } = state;
   const base = { method: attempt.method, failure, attempt: attempt.number };
   if (decision.action === 'sleep' && events.has('floodWait')) {
-    events.emit('floodWait', { ...base, retryAfterMs: failure.retryAfterMs ?? decision.delayMs ?? 0, delayMs: decision.delayMs ?? 0 });
+    events.emit('floodWait', { ...base, retryAfterMs: failure.retryAfterMs ?? decision.delayMs, delayMs: decision.delayMs });
   }
   if (decision.action === 'reroute' && events.has('dcMigrate')) {
-    events.emit('dcMigrate', { ...base, fromDc: attempt.dc, toDc: decision.dc! });
+    events.emit('dcMigrate', { ...base, fromDc: attempt.dc, toDc: decision.dc });
   }
   if (decision.action === 'rewrite' && events.has('chatMigrate')) {
-    events.emit('chatMigrate', { ...base, fromChatId: migratedChatIdIn(attempt.params)!.value, toChatId: decision.chatId! });
+    events.emit('chatMigrate', { ...base, fromChatId: migratedChatIdIn(attempt.params)!.value, toChatId: decision.chatId });
   }
   if (events.has('retry')) {
-    events.emit('retry', { ...base, action: decision.action as Exclude<Decision['action'], 'fail'>, delayMs: decision.delayMs ?? 0 });
+    events.emit('retry', { ...base, action: decision.action, delayMs: delayOf(decision) });
   }
 }
 
-async function nextAttempt(state: EngineState, attempt: Attempt, failure: Failure, decision: Decision): Promise<Attempt> {
+async function nextAttempt(state: EngineState, attempt: Attempt, failure: Failure, decision: Retry): Promise<Attempt> {
   if (decision.action === 'reroute') {
     if (failure.type !== undefined && HOME_CHANGING_MIGRATION.test(failure.type)) state.homeDc = decision.dc;
     return { ...attempt, dc: decision.dc };
   }
   if (decision.action === 'rewrite') {
     const old = migratedChatIdIn(attempt.params)!;
-    return { ...attempt, params: rewriteChatId(attempt.params!, old.value, decision.chatId!) };
+    return { ...attempt, params: rewriteChatId(attempt.params!, old.value, decision.chatId) };
   }
   return attempt;
 }

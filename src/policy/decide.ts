@@ -38,16 +38,20 @@ export const freshBudget = (): CallBudget => ({
   elapsedMs: 0,
 });
 
-export interface Decision {
-  action: Action;
-  /** For `sleep` and `backoff`: how long to wait before the next attempt. */
-  delayMs?: number;
-  /** For `reroute`: the DC to send the next attempt to. */
-  dc?: number;
-  /** For `rewrite`: the chat id to send the next attempt to. */
-  chatId?: number;
-  /** Why, in words a person can act on. */
-  reason: string;
+/**
+ * What happens next, by `action`; each case carries what it needs (`reroute` its DC, `rewrite` the
+ * new chat id, `sleep`/`backoff` the wait). The fields of the other cases are typed absent, so
+ * `decision.delayMs` can be read on any decision (undefined where there is no wait).
+ */
+export type Decision =
+  | { action: 'sleep' | 'backoff'; /** How long to wait before the next attempt. */ delayMs: number; dc?: never; chatId?: never; reason: string }
+  | { action: 'reroute'; /** The DC to send the next attempt to. */ dc: number; delayMs?: never; chatId?: never; reason: string }
+  | { action: 'rewrite'; /** The chat id to send the next attempt to. */ chatId: number; delayMs?: never; dc?: never; reason: string }
+  | { action: 'fail'; delayMs?: never; dc?: never; chatId?: never; /** Why, in words a person can act on. */ reason: string };
+
+/** How long a decision waits before the next attempt (0 when it does not wait). */
+export function delayOf(decision: Decision): number {
+  return decision.delayMs ?? 0;
 }
 
 export interface DecideInput {
@@ -68,7 +72,7 @@ export function decide(input: DecideInput): Decision {
   const decision = decideAction(input);
   const { policy, budget } = input;
   // A retry that would come after the answer stopped mattering is no retry: give up now.
-  if (decision.action !== 'fail' && budget.elapsedMs + (decision.delayMs ?? 0) > policy.maxElapsedMs) {
+  if (decision.action !== 'fail' && budget.elapsedMs + delayOf(decision) > policy.maxElapsedMs) {
     return {
       action: 'fail',
       reason: `retrying would end after maxElapsedMs (${policy.maxElapsedMs}ms) since the call began`,
@@ -156,7 +160,7 @@ function clampUnit(r: number): number {
 
 /** The budget after acting on `decision` (the engine and `explain` share this bookkeeping). */
 export function spend(budget: CallBudget, decision: Decision): CallBudget {
-  const next = { ...budget, totalDelayMs: budget.totalDelayMs + (decision.delayMs ?? 0) };
+  const next = { ...budget, totalDelayMs: budget.totalDelayMs + delayOf(decision) };
   if (decision.action === 'sleep') next.floodWaits++;
   else if (decision.action === 'reroute') next.dcHops++;
   else if (decision.action === 'rewrite') next.chatMigrations++;
