@@ -8,6 +8,7 @@ import { createMemoryChatIdStore } from '../core/chat-id-store.js';
 import { checkOption } from '../core/checks.js';
 import { EventHub, type Disposer, type Listener } from '../core/events.js';
 import { classify } from '../errors/classify.js';
+import { ClosedError } from '../errors/closed-error.js';
 import type { Failure } from '../errors/failure.js';
 import { Limiter } from '../limits/limiter.js';
 import { isPacedMethod } from '../limits/paced-methods.js';
@@ -151,7 +152,7 @@ function engine(
   function call<T>(fn: AttemptFn<T>, info: CallInfo = {}): Promise<T> {
     try {
       validateCall('resilience.call', fn, info);
-      if (state.closed) throw new Error('telegram-resilience: call() after close()');
+      if (state.closed) throw new ClosedError('telegram-resilience: call() after close()');
       // Not throwIfAborted(): polyfilled signals (grammY's, telegraf's) do not have it.
       if (info.signal?.aborted) throw abortReason(info.signal);
     } catch (error) {
@@ -226,7 +227,7 @@ function engine(
     async close() {
       if (state.closed) return;
       state.closed = true;
-      state.stopper.abort(new Error('telegram-resilience: closed while the call was waiting'));
+      state.stopper.abort(new ClosedError('telegram-resilience: closed while the call was waiting'));
       await state.limiter?.close();
       state.events.clear();
     },

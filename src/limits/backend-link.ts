@@ -5,6 +5,7 @@
  * the backend is back) or fails the call.
  */
 import { abortableSleep, untilAborted } from '../core/abort.js';
+import { BackendUnavailableError } from '../errors/backend-unavailable-error.js';
 import type { Clock } from '../core/clock.js';
 import type { LimitsBackend } from './backend.js';
 import type { ChatScope } from './scope.js';
@@ -14,10 +15,6 @@ export type BackendStatusListener = (event: { backend: string; status: 'down' | 
 
 /** While the backend is down, try it again at most this often. */
 const RETRY_DOWN_BACKEND_MS = 1_000;
-
-export class BackendUnavailableError extends Error {
-  override name = 'BackendUnavailableError';
-}
 
 interface LinkOptions {
   clock: Clock;

@@ -4,6 +4,7 @@
  */
 import { abortableSleep, createStopper } from '../core/abort.js';
 import type { Clock } from '../core/clock.js';
+import { ClosedError } from '../errors/closed-error.js';
 import type { Failure } from '../errors/failure.js';
 import type { Attempt, CallParams } from '../core/call.js';
 import { DEFAULT_FLOOD_WAIT_MS } from '../errors/shapes.js';
@@ -170,7 +171,7 @@ export class Limiter {
   }
 
   async close(): Promise<void> {
-    this.stopper.abort(new Error('telegram-resilience: the limiter was closed'));
+    this.stopper.abort(new ClosedError('telegram-resilience: the limiter was closed'));
     this.scheduler?.close();
     await this.link?.close();
   }

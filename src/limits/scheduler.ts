@@ -16,10 +16,11 @@
  */
 import { abortReason } from '../core/abort.js';
 import type { Clock } from '../core/clock.js';
-import type { FloodGates } from './flood-gates.js';
-import { BotRate } from './bot-rate.js';
 import { IndexedHeap, type HeapItem } from '../core/heap.js';
+import { ClosedError } from '../errors/closed-error.js';
+import { BotRate } from './bot-rate.js';
 import { forgetRefusedSend, learnBotFlood, learnChatFlood, limitReadyAt, NEVER, recordSend, type ChatLimit } from './chat-limit.js';
+import type { FloodGates } from './flood-gates.js';
 import type { ChatScope } from './scope.js';
 import type { ResolvedThrottle } from './throttle-options.js';
 
@@ -447,8 +448,8 @@ export class PacingScheduler {
   }
 }
 
-function closedError(): Error {
-  return new Error('telegram-resilience: the limiter was closed');
+function closedError(): ClosedError {
+  return new ClosedError('telegram-resilience: the limiter was closed');
 }
 
 /**

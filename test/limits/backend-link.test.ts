@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/core/clock.js';
 import { createResilience } from '../../src/engine/resilience.js';
 import type { LimitsBackend } from '../../src/limits/backend.js';
-import { BackendUnavailableError } from '../../src/limits/backend-link.js';
+import { BackendUnavailableError } from '../../src/errors/backend-unavailable-error.js';
 import { tooManyRequests } from '../helpers/failures.js';
 
 /** A backend whose n-th operation (any kind) fails when `fails[n]` is true. */

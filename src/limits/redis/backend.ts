@@ -3,6 +3,7 @@
  * bot through Redis. See docs/redis.md.
  */
 import type { ChatIdStore } from '../../core/chat-id-store.js';
+import { ClosedError } from '../../errors/closed-error.js';
 import type { BackendContext, LimitsBackend } from '../backend.js';
 import type { ResolvedThrottle } from '../throttle-options.js';
 import { createRedisChatIdStore, type HashClient } from './chat-id-store.js';
@@ -45,7 +46,7 @@ export function redisBackend(options: RedisBackendOptions): RedisBackend {
   );
   let limits: ResolvedThrottle | undefined;
   let closed = false;
-  const closedError = () => new Error('redisBackend: the backend was closed');
+  const closedError = () => new ClosedError('redisBackend: the backend was closed');
   const { chat: _chat, ...keyNames } = keys;
 
   return {

@@ -4,6 +4,7 @@
  * opens on time even when the process that closed it died. Closing a gate also publishes it, and
  * every process's subscriber (a second connection, `client.duplicate()`) hands it to the limiter.
  */
+import { ClosedError } from '../../errors/closed-error.js';
 import { assertUp, type ConnectionState } from './connection.js';
 import type { RedisKeys } from './keys.js';
 import type { ScriptClient } from './scripts.js';
@@ -74,7 +75,7 @@ export class GateSubscriber {
   ) {}
 
   start(onGate: GateHandler): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('redisBackend: start() after close()'));
+    if (this.closed) return Promise.reject(new ClosedError('redisBackend: start() after close()'));
     this.onGate = onGate;
     if (this.connection?.status === 'end') this.drop();
     if (!this.subscribed) {

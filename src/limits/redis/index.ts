@@ -12,4 +12,4 @@
 export { redisBackend } from './backend.js';
 export type { RedisBackend } from './backend.js';
 export type { RedisBackendOptions } from './options.js';
-export { BackendUnavailableError } from '../backend-link.js';
+export { BackendUnavailableError, isBackendUnavailableError } from '../../errors/backend-unavailable-error.js';

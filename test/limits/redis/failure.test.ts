@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 import { describeWithRedis } from '../../helpers/redis-server.js';
 import { createResilience } from '../../../src/engine/resilience.js';
 import type { BackendEvent } from '../../../src/engine/types.js';
-import { BackendUnavailableError as LinkError } from '../../../src/limits/backend-link.js';
+import { BackendUnavailableError as LinkError } from '../../../src/errors/backend-unavailable-error.js';
 import { BackendUnavailableError, redisBackend } from '../../../src/limits/redis/index.js';
 import { sleep, useRedis, waitUntil } from './redis-context.js';
 
