@@ -27,9 +27,9 @@
  */
 import { classify } from '../errors/classify.js';
 import { constructorNameOf, safeGet } from '../errors/shapes.js';
-import type { Resilience } from '../engine/resilience.js';
 import type { CallParams } from '../core/call.js';
 import { dcChooser } from './mtproto-dc.js';
+import { replaceMethod, type ResilienceCaller, type Unwrap } from './mtproto-wrap.js';
 
 /** A GramJS request object (`new Api.messages.SendMessage({ ... })`), as far as the adapter reads it. */
 export interface GramJsRequest {
@@ -65,11 +65,7 @@ export interface GramJsClient {
   isUserAuthorized?(): Promise<boolean>;
 }
 
-/** What the adapter needs of a `Resilience`. */
-export type ResilienceCaller = Pick<Resilience, 'call'>;
-
-/** Undoes `useResilience`: `client.invoke` is GramJS's own again. Calling it twice does nothing. */
-export type Unwrap = () => void;
+export type { ResilienceCaller, Unwrap };
 
 const WRAPPED = Symbol.for('telegram-resilience.gramjs.wrapped');
 
@@ -84,43 +80,22 @@ const WRAPPED = Symbol.for('telegram-resilience.gramjs.wrapped');
  */
 export function useResilience(client: GramJsClient, resilience: ResilienceCaller): Unwrap {
   assertClient(client);
-  if (typeof resilience?.call !== 'function') {
-    throw new TypeError('useResilience: resilience must come from createResilience()');
-  }
-  const marked = client as GramJsClient & { [WRAPPED]?: true };
-  if (marked[WRAPPED]) {
-    throw new Error('useResilience: this GramJS client is already wrapped; call the function the first useResilience returned to undo it');
-  }
-  const hadOwnInvoke = Object.prototype.hasOwnProperty.call(client, 'invoke');
-  const gramJsInvoke = client.invoke;
-  let active = true;
-
-  const invoke = (request: GramJsRequest, dcId?: number): Promise<unknown> => {
-    if (!active) return gramJsInvoke.call(client, request, dcId);
-    // Anything that is not a request: GramJS rejects it in its own words.
-    if (safeGet(request, 'classType') !== 'request') return gramJsInvoke.call(client, request, dcId);
-    // GramJS treats a missing or zero dcId as "the home DC".
-    const callerDc = dcId === undefined || dcId === 0 ? undefined : dcId;
-    const route = new Route(client, gramJsInvoke);
-    const dcFor = dcChooser(callerDc);
-    return resilience.call((attempt) => route.send(requestFor(request, attempt.params), dcFor(attempt)), {
-      method: methodName(request),
-      params: request as unknown as CallParams,
-      dc: callerDc,
-    });
-  };
-
-  Object.defineProperty(client, WRAPPED, { value: true, configurable: true, enumerable: false });
-  client.invoke = invoke;
-  return () => {
-    if (!active) return;
-    active = false;
-    delete marked[WRAPPED];
-    // Someone may have wrapped `invoke` again on top of ours; then ours stays but passes through.
-    if (client.invoke !== invoke) return;
-    if (hadOwnInvoke) client.invoke = gramJsInvoke;
-    else delete (client as Partial<GramJsClient>).invoke;
-  };
+  return replaceMethod({ client, key: 'invoke', sdk: 'GramJS', mark: WRAPPED, resilience }, (gramJsInvoke, isActive) => {
+    return (request: GramJsRequest, dcId?: number): Promise<unknown> => {
+      if (!isActive()) return gramJsInvoke.call(client, request, dcId);
+      // Anything that is not a request: GramJS rejects it in its own words.
+      if (safeGet(request, 'classType') !== 'request') return gramJsInvoke.call(client, request, dcId);
+      // GramJS treats a missing or zero dcId as "the home DC".
+      const callerDc = dcId === undefined || dcId === 0 ? undefined : dcId;
+      const route = new Route(client, gramJsInvoke);
+      const dcFor = dcChooser(callerDc);
+      return resilience.call((attempt) => route.send(requestFor(request, attempt.params), dcFor(attempt)), {
+        method: methodName(request),
+        params: request as unknown as CallParams,
+        dc: callerDc,
+      });
+    };
+  });
 }
 
 function assertClient(client: unknown): asserts client is GramJsClient {

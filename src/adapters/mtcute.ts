@@ -31,9 +31,9 @@
  * Nothing here imports mtcute at runtime: the client is duck-typed.
  */
 import { safeGet } from '../errors/shapes.js';
-import type { Resilience } from '../engine/resilience.js';
 import type { Attempt, CallParams } from '../core/call.js';
 import { dcChooser } from './mtproto-dc.js';
+import { replaceMethod, type ResilienceCaller, type Unwrap } from './mtproto-wrap.js';
 
 /** An mtcute TL request (`{ _: 'messages.sendMessage', ... }`). */
 export interface MtcuteRequest {
@@ -60,11 +60,7 @@ export interface MtcuteClient {
   call(request: MtcuteRequest, params?: MtcuteCallParams): Promise<unknown>;
 }
 
-/** What the adapter needs of a `Resilience`. */
-export type ResilienceCaller = Pick<Resilience, 'call'>;
-
-/** Undoes `useResilience`: `client.call` is mtcute's own again. Calling it twice does nothing. */
-export type Unwrap = () => void;
+export type { ResilienceCaller, Unwrap };
 
 const WRAPPED = Symbol.for('telegram-resilience.mtcute.wrapped');
 
@@ -78,41 +74,21 @@ export function useResilience<C extends MtcuteClient>(client: C, resilience: Res
   if (typeof safeGet(client, 'call') !== 'function') {
     throw new TypeError('useResilience: expected an mtcute client (TelegramClient or BaseTelegramClient) with a call() method');
   }
-  if (typeof resilience?.call !== 'function') {
-    throw new TypeError('useResilience: resilience must come from createResilience()');
-  }
-  const marked = client as C & { [WRAPPED]?: true };
-  if (marked[WRAPPED]) {
-    throw new Error('useResilience: this mtcute client is already wrapped; call the function the first useResilience returned to undo it');
-  }
-  const hadOwnCall = Object.prototype.hasOwnProperty.call(client, 'call');
-  const mtcuteCall = client.call;
-
-  let active = true;
-  const call = (request: MtcuteRequest, params?: MtcuteCallParams): Promise<unknown> => {
-    const method = safeGet(request, '_');
-    if (!active || typeof method !== 'string') return mtcuteCall.call(client, request, params);
-    // mtcute treats a missing or zero dcId as "the primary DC".
-    const firstDc = params?.dcId === 0 ? undefined : params?.dcId;
-    const dcFor = dcChooser(firstDc);
-    return resilience.call(
-      (attempt) =>
-        mtcuteCall.call(client, (attempt.params ?? request) as unknown as MtcuteRequest, paramsFor(params, attempt, dcFor(attempt), firstDc)),
-      { method, params: request as unknown as CallParams, dc: firstDc, signal: params?.abortSignal },
-    );
-  };
-
-  Object.defineProperty(client, WRAPPED, { value: true, configurable: true, enumerable: false });
-  client.call = call;
-  return () => {
-    if (!active) return;
-    active = false;
-    delete marked[WRAPPED];
-    // Someone may have wrapped `call` again on top of ours; then ours stays but passes through.
-    if (client.call !== call) return;
-    if (hadOwnCall) client.call = mtcuteCall;
-    else delete (client as Partial<MtcuteClient>).call;
-  };
+  const target: MtcuteClient = client;
+  return replaceMethod({ client: target, key: 'call', sdk: 'mtcute', mark: WRAPPED, resilience }, (mtcuteCall, isActive) => {
+    return (request: MtcuteRequest, params?: MtcuteCallParams): Promise<unknown> => {
+      const method = safeGet(request, '_');
+      if (!isActive() || typeof method !== 'string') return mtcuteCall.call(client, request, params);
+      // mtcute treats a missing or zero dcId as "the primary DC".
+      const firstDc = params?.dcId === 0 ? undefined : params?.dcId;
+      const dcFor = dcChooser(firstDc);
+      return resilience.call(
+        (attempt) =>
+          mtcuteCall.call(client, (attempt.params ?? request) as unknown as MtcuteRequest, paramsFor(params, attempt, dcFor(attempt), firstDc)),
+        { method, params: request as unknown as CallParams, dc: firstDc, signal: params?.abortSignal },
+      );
+    };
+  });
 }
 
 /** The options for one attempt: the caller's, with the engine's DC and mtcute's own retries off. */
