@@ -1,107 +1,10 @@
 /**
- * What the three HTTP Bot API adapters (grammY, telegraf, node-telegram-bot-api) share: hiding the
- * bot token in the errors their SDKs throw, and spotting request bodies that cannot be sent twice.
+ * What the three HTTP Bot API adapters (grammY, telegraf, node-telegram-bot-api) share: spotting
+ * request bodies that cannot be sent twice, and mirroring polyfilled abort signals. (Hiding the bot
+ * token in their SDKs' errors is `hideToken`, errors/scrub-token.ts.)
  * Nothing here loads an SDK: every check is duck typing.
  */
 import type { Resilience } from '../engine/resilience.js';
-
-// ---------------------------------------------------------------------------------------------
-// The bot token in SDK errors
-
-/**
- * A bot token as it shows up in a request URL (`/bot123456:AA.../sendMessage`) or on its own:
- * the bot id, a colon (possibly URL-encoded), and the secret.
- */
-const TOKEN_SHAPE = /(\d{3,})(?::|%3A)([A-Za-z0-9_-]{20,})/gi;
-
-const PLACEHOLDER = '<token>';
-/** Bounds for the walk over an error graph, so an odd object cannot stall the error path. */
-const MAX_DEPTH = 6;
-const MAX_OBJECTS = 60;
-
-/** The spellings of `token` worth hiding: as is, URL-encoded, and its secret half alone. Longest first. */
-function spellingsOf(token: string): string[] {
-  const spellings = new Set<string>([token, encodeURIComponent(token)]);
-  const colon = token.indexOf(':');
-  const secret = colon >= 0 ? token.slice(colon + 1) : '';
-  if (secret.length >= 8) spellings.add(secret);
-  return [...spellings].filter((s) => s.length > 0);
-}
-
-/**
- * Only errors are walked (and arrays, for AggregateError's `errors`, whose errors are): SDK errors
- * also hold the caller's payload (telegraf's `error.on.payload`), which must never be rewritten, and
- * live objects (ntba 0.x keeps the whole `http.IncomingMessage`, with its socket).
- */
-function walkable(value: unknown): value is object {
-  return value instanceof Error || Array.isArray(value);
-}
-
-/** Calls `visit` on every own string property (message, stack, ...) of the error graph, with a setter. */
-function eachString(root: unknown, visit: (text: string, replace: (next: string) => void) => void): void {
-  const seen = new Set<object>();
-  const walk = (value: unknown, depth: number): void => {
-    if (!walkable(value) || seen.has(value) || seen.size >= MAX_OBJECTS) return;
-    seen.add(value);
-    if (Array.isArray(value)) {
-      // Only the errors in it: an array of strings here would be somebody's data.
-      if (depth < MAX_DEPTH) for (const item of value.slice(0, MAX_OBJECTS)) if (item instanceof Error) walk(item, depth + 1);
-      return;
-    }
-    for (const key of Object.getOwnPropertyNames(value)) {
-      let current: unknown;
-      try {
-        current = (value as Record<string, unknown>)[key];
-      } catch {
-        continue; // a getter that throws
-      }
-      if (typeof current === 'string') {
-        visit(current, (next) => {
-          try {
-            (value as Record<string, unknown>)[key] = next;
-          } catch {
-            // Frozen or read-only: leave it; throwing here would hide the real error.
-          }
-        });
-      } else if (depth < MAX_DEPTH) {
-        walk(current, depth + 1);
-      }
-    }
-  };
-  walk(root, 0);
-}
-
-/**
- * Replaces the bot token in the messages and stacks of `error` and of the errors it wraps (`cause`,
- * grammY's `error`), in place, and returns `error` itself (its class and identity are kept, so the
- * user still gets the SDK's own error). node-fetch, used by grammY and telegraf, puts the full request
- * URL, token included, into its messages.
- *
- * `token` is hidden when given; any other token-shaped text is hidden too, which is what the grammY
- * adapter relies on (a grammY transformer never sees the token).
- */
-export function hideToken<E>(error: E, token?: string): E {
-  if (typeof error !== 'object' || error === null) return error;
-  try {
-    const secrets = new Set<string>(token ? spellingsOf(token) : []);
-    eachString(error, (text) => {
-      for (const match of text.matchAll(TOKEN_SHAPE)) {
-        for (const spelling of spellingsOf(`${match[1]}:${match[2]}`)) secrets.add(spelling);
-        secrets.add(match[0]);
-      }
-    });
-    if (secrets.size === 0) return error;
-    const ordered = [...secrets].sort((a, b) => b.length - a.length);
-    eachString(error, (text, replace) => {
-      let clean = text;
-      for (const secret of ordered) clean = clean.split(secret).join(PLACEHOLDER);
-      if (clean !== text) replace(clean);
-    });
-  } catch {
-    // Hiding the token must never replace the real error with one of ours.
-  }
-  return error;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Request bodies that can be sent only once
@@ -208,15 +111,4 @@ export function usableSignal(signal: AbortSignal | undefined): UsableSignal {
   const onAbort = () => controller.abort(reason());
   signal.addEventListener('abort', onAbort, { once: true });
   return { signal: controller.signal, release: () => signal.removeEventListener('abort', onAbort) };
-}
-
-/** Reads `obj[key]` without ever throwing (getters, Proxies). */
-export function readField(obj: unknown, key: string): unknown {
-  if (typeof obj !== 'object' && typeof obj !== 'function') return undefined;
-  if (obj === null) return undefined;
-  try {
-    return (obj as Record<string, unknown>)[key];
-  } catch {
-    return undefined;
-  }
 }

@@ -19,7 +19,8 @@
 import type { Transformer } from 'grammy';
 import type { Resilience } from '../engine/resilience.js';
 import type { CallParams } from '../core/call.js';
-import { engineFor, hideToken, usableSignal } from './bot-api-common.js';
+import { hideToken } from '../errors/scrub-token.js';
+import { engineFor, usableSignal } from './bot-api-common.js';
 
 /** Options of `grammyTransformer`. */
 export interface GrammyTransformerOptions {

@@ -29,7 +29,9 @@
  */
 import type { Resilience } from '../engine/resilience.js';
 import type { CallParams } from '../core/call.js';
-import { engineFor, hideToken, readField, usableSignal } from './bot-api-common.js';
+import { hideToken } from '../errors/scrub-token.js';
+import { safeGet } from '../errors/shapes.js';
+import { engineFor, usableSignal } from './bot-api-common.js';
 
 /** The 0.x options object `_request` takes (only the parts the adapter reads). */
 export interface NtbaRequestOptions {
@@ -75,7 +77,7 @@ const WRAPPED = Symbol.for('telegram-resilience.ntba.wrapped');
 
 /** Which line of the package `target` comes from. */
 export function detectNtbaVersion(target: unknown): '0.x' | '2.x' | undefined {
-  if (typeof readField(target, '_request') === 'function') return '0.x';
+  if (typeof safeGet(target, '_request') === 'function') return '0.x';
   if (api2Of(target)) return '2.x';
   return undefined;
 }
@@ -83,9 +85,9 @@ export function detectNtbaVersion(target: unknown): '0.x' | '2.x' | undefined {
 /** The 2.x `Api` of a `Bot` or the `Api` itself, recognized by `request` + `transport.request`. */
 function api2Of(target: unknown): Api2 | undefined {
   const isApi = (value: unknown) =>
-    typeof readField(value, 'request') === 'function' && typeof readField(readField(value, 'transport'), 'request') === 'function';
+    typeof safeGet(value, 'request') === 'function' && typeof safeGet(safeGet(value, 'transport'), 'request') === 'function';
   if (isApi(target)) return target as Api2;
-  const api = readField(target, 'api');
+  const api = safeGet(target, 'api');
   return isApi(api) ? (api as Api2) : undefined;
 }
 
@@ -111,7 +113,7 @@ export function useResilience(target: NtbaTarget, resilience: Resilience): () =>
 }
 
 function tokenOf(holder: unknown): string | undefined {
-  const token = readField(holder, 'token');
+  const token = safeGet(holder, 'token');
   return typeof token === 'string' ? token : undefined;
 }
 

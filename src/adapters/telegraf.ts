@@ -22,7 +22,9 @@
  */
 import type { Resilience } from '../engine/resilience.js';
 import type { CallParams } from '../core/call.js';
-import { engineFor, hideToken, readField, usableSignal } from './bot-api-common.js';
+import { hideToken } from '../errors/scrub-token.js';
+import { safeGet } from '../errors/shapes.js';
+import { engineFor, usableSignal } from './bot-api-common.js';
 
 /** What this adapter needs of telegraf's `Telegram` (and `ApiClient`). */
 export interface TelegrafTelegramLike {
@@ -68,7 +70,7 @@ export function useResilience(telegram: TelegrafTelegramLike, resilience: Resili
       (attempt) =>
         original.call(target, method, attempt.params ?? payload, { ...options, signal: attempt.signal }).catch((error: unknown) => {
           // Read the token at call time: telegraf keeps it on the instance (`ApiClient.token`).
-          const token = readField(target, 'token');
+          const token = safeGet(target, 'token');
           throw hideToken(error, typeof token === 'string' ? token : undefined);
         }),
       { method, params, signal: usable.signal },

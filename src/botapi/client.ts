@@ -6,13 +6,8 @@
  */
 import type { AttemptFn, CallInfo, CallParams } from '../core/call.js';
 import { abortReason, untilAborted } from '../core/abort.js';
-import {
-  errorFromFetchFailure,
-  outcomeFromResponse,
-  scrubSecret,
-  timedOut,
-  tokenSpellings,
-} from './errors-from-response.js';
+import { scrubSecret, tokenSpellings } from '../errors/scrub-token.js';
+import { errorFromFetchFailure, outcomeFromResponse, timedOut } from './errors-from-response.js';
 
 /**
  * What `createBotApi` needs from a resilience engine (`createResilience` satisfies it). Typed by

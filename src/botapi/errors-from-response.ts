@@ -46,16 +46,12 @@ const NEVER_SENT_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * How far `scrubSecret` and the cause-chain walks descend. undici nests two or three causes; an
- * `errors` array and a details object under each add a level or two more.
+ * How far the cause-chain walks descend. undici nests two or three causes; an `errors` array and a
+ * details object under each add a level or two more.
  */
 const MAX_DEPTH = 8;
 /** Upper bound on objects visited by one walk, so a huge or odd error graph cannot stall us. */
 const MAX_VISITS = 100;
-/** Upper bound on the properties `scrubSecret` reads from one object. */
-const MAX_KEYS = 200;
-/** What a secret is replaced with. */
-export const TOKEN_PLACEHOLDER = '<token>';
 
 /** `sendMessage failed: Forbidden: bot was blocked by the user`. Never contains the URL. */
 function messageFor(method: string, text: string): string {
@@ -228,60 +224,4 @@ export function errorFromFetchFailure(method: string, error: unknown, afterRespo
 export function timedOut(method: string, timeoutMs: number, cause: unknown): TimedOut {
   const message = messageFor(method, `Timed out after ${timeoutMs} ms`);
   return withMessage(new TimedOut(message, { method, cause, maybeDelivered: true }), message);
-}
-
-function replaceAll(text: string, secrets: readonly string[]): string {
-  let result = text;
-  for (const secret of secrets) result = result.split(secret).join(TOKEN_PLACEHOLDER);
-  return result;
-}
-
-/**
- * The spellings of the bot token worth hiding: as is, URL-encoded (undici may print the URL),
- * and its secret half alone, so even a partial echo is hidden. Longest first.
- */
-export function tokenSpellings(token: string): string[] {
-  const spellings = new Set([token, encodeURIComponent(token)]);
-  const secretHalf = token.slice(token.indexOf(':') + 1);
-  if (secretHalf.length >= 8) spellings.add(secretHalf);
-  return [...spellings].filter((s) => s !== '').sort((a, b) => b.length - a.length);
-}
-
-/**
- * Replaces every spelling of the secret with `<token>` in the string properties (`message`,
- * `stack`, and any other own property, enumerable or not) of `error`, its causes and the objects
- * they hold (e.g. `parameters`), a few levels deep and safe against cycles. Returns `error`.
- *
- * Values that refuse the write (frozen objects, getters) are left as they are.
- */
-export function scrubSecret<E>(error: E, secrets: readonly string[]): E {
-  if (secrets.length === 0) return error;
-  const seen = new Set<object>();
-  const visit = (value: unknown, depth: number): void => {
-    if (typeof value !== 'object' || value === null || seen.has(value) || seen.size >= MAX_VISITS) return;
-    seen.add(value);
-    // Byte buffers have one property per byte and hold no strings: not worth walking.
-    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return;
-    for (const key of Object.getOwnPropertyNames(value).slice(0, MAX_KEYS)) {
-      let current: unknown;
-      try {
-        current = (value as Record<string, unknown>)[key];
-      } catch {
-        continue;
-      }
-      if (typeof current === 'string') {
-        const clean = replaceAll(current, secrets);
-        if (clean === current) continue;
-        try {
-          (value as Record<string, unknown>)[key] = clean;
-        } catch {
-          // Frozen or read-only: nothing we can do, and throwing here would hide the real error.
-        }
-      } else if (depth < MAX_DEPTH) {
-        visit(current, depth + 1);
-      }
-    }
-  };
-  visit(error, 0);
-  return error;
 }

@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 import { AbortController as PolyfillAbortController } from 'abort-controller';
 import { describe, expect, it } from 'vitest';
 import { createResilience } from '../../src/engine/resilience.js';
-import { engineFor, hasOneShotBody, hideToken, usableSignal } from '../../src/adapters/bot-api-common.js';
+import { engineFor, hasOneShotBody, usableSignal } from '../../src/adapters/bot-api-common.js';
+import { hideToken } from '../../src/errors/scrub-token.js';
 
 const TOKEN = '7777777:AAE-secret_Token0123456789abcdefXYZ';
 const SECRET = TOKEN.slice(TOKEN.indexOf(':') + 1);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createBotApi, type FetchLike } from '../../src/botapi/index.js';
-import { scrubSecret, tokenSpellings } from '../../src/botapi/errors-from-response.js';
+import { scrubSecret, tokenSpellings } from '../../src/errors/scrub-token.js';
 import { NetworkError, TimedOut } from '../../src/errors/telegram-error.js';
 import { TOKEN, TOKEN_SECRET_HALF, expectNoToken, rejectionOf, visibleText } from './token-leak.js';
 
