@@ -2,6 +2,7 @@
  * `runCli(argv, io)`: the whole command line as a function, so tests run commands in-process with
  * captured output, and `index.ts` stays a thin shim around it.
  */
+import { readFileSync } from 'node:fs';
 import { formatProblem, isPolicyFileError } from '../policy/policy-file-error.js';
 import { parseArgs, UsageError, type CliIo } from './args.js';
 import type { Command } from './command.js';
@@ -16,6 +17,12 @@ export type { CliIo } from './args.js';
 const PROGRAM = 'telegram-resilience';
 export const COMMANDS: readonly Command[] = [demoCommand, explainCommand, checkPolicyCommand, tableCommand, simCommand];
 
+/** The package's version, read from its package.json (two levels up from both src/cli and dist/cli). */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
@@ -24,7 +31,7 @@ function overview(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    `Run '${PROGRAM} <command> --help' for a command's options.`,
+    `Run '${PROGRAM} <command> --help' for a command's options, '${PROGRAM} --version' for the version.`,
   ].join('\n');
 }
 
@@ -43,6 +50,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 2;
     }
     io.stdout.write(text);
+    return 0;
+  }
+  if (name === '--version') {
+    if (rest.length > 0) {
+      io.stderr.write(`${PROGRAM}: --version takes no arguments\n`);
+      return 2;
+    }
+    io.stdout.write(packageVersion() + '\n');
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);

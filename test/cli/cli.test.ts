@@ -59,6 +59,14 @@ describe('help and usage errors', () => {
     expect(await cli(['check-policy', good, 'extra'])).toMatchObject({ code: 2, stderr: expect.stringContaining('expected <FILE>') });
   });
 
+  it('--version prints the package.json version (exit 0); extra arguments are a usage error', async () => {
+    const manifest = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
+    expect(manifest.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(await cli(['--version'])).toEqual({ code: 0, stdout: `${manifest.version}\n`, stderr: '' });
+    expect(await cli(['--version', 'demo'])).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('--version takes no arguments') });
+    expect((await cli(['--help'])).stdout).toContain("'telegram-resilience --version'");
+  });
+
   it('the executable is a node script that only calls runCli', () => {
     const source = readFileSync(fileURLToPath(new URL('../../src/cli/index.ts', import.meta.url)), 'utf8');
     expect(source.startsWith('#!/usr/bin/env node\n')).toBe(true);
