@@ -4,7 +4,7 @@
  * the simulator. Nothing here reaches the internet: dependencies come from npm's local cache.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +106,24 @@ void k;
     );
     const tsc = path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
     expect(() => run('node', [tsc, '-p', 'tsconfig.json'], project)).not.toThrow();
+  });
+
+  it('ships the MIT LICENSE, and no source map that points at files the tarball lacks', () => {
+    const installed = path.join(project, 'node_modules', 'telegram-resilience');
+    const license = readFileSync(path.join(installed, 'LICENSE'), 'utf8');
+    expect(license).toMatch(/^MIT License\n\nCopyright \(c\) 2026 the telegram-resilience authors\n/);
+    const files = readdirSync(installed, { recursive: true, encoding: 'utf8' });
+    const js = files.filter((f) => f.endsWith('.js'));
+    expect(js.length).toBeGreaterThan(10);
+    // The build emits no maps (src/ is not shipped, so a map could only point at missing files).
+    expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+    expect(js.filter((f) => readFileSync(path.join(installed, f), 'utf8').includes('sourceMappingURL'))).toEqual([]);
+  });
+
+  it('the installed bin prints the package version for --version', () => {
+    const { version } = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { version: string };
+    const bin = path.join(project, 'node_modules', '.bin', 'telegram-resilience');
+    expect(run(bin, ['--version'], project)).toBe(`${version}\n`);
   });
 
   it('pulls in no SDK: the main entry reaches no package but p-retry', () => {
