@@ -95,7 +95,8 @@ export function grammyTransformer(resilience: Resilience, options: GrammyTransfo
         async (attempt) => {
           let answer: unknown;
           try {
-            answer = await prev(method, attempt.params ?? payload, attempt.signal);
+            // A call without a signal passes none on (its attempt.signal would be made only to be ignored).
+            answer = await prev(method, attempt.params ?? payload, usable.signal && attempt.signal);
           } catch (error) {
             throw hideToken(error, token);
           }

@@ -105,6 +105,7 @@ function paramsFor(
   else next.dcId = dc;
   // `manager` wins over `dcId` in mtcute: after a migration it would pin the call to the old DC.
   if (dc !== firstDc) delete next.manager;
-  if (attempt.signal !== undefined) next.abortSignal = attempt.signal;
+  // A call without a signal passes none on (its attempt.signal would be made only to be ignored).
+  if (params?.abortSignal) next.abortSignal = attempt.signal;
   return next;
 }

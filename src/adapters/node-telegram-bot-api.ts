@@ -168,7 +168,8 @@ function wrapApi2(api: Api2, resilience: Resilience): () => void {
     const usable = usableSignal(signal);
     return engineFor(resilience, params).call(
       (attempt) =>
-        original.call(api, method, attempt.params ?? params, attempt.signal).catch((error: unknown) => {
+        // A call without a signal passes none on (its attempt.signal would be made only to be ignored).
+        original.call(api, method, attempt.params ?? params, usable.signal && attempt.signal).catch((error: unknown) => {
           throw hideToken(error, tokenOf(api.transport));
         }),
       { method, params, signal: usable.signal },

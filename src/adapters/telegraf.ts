@@ -68,7 +68,8 @@ export function useResilience(telegram: TelegrafTelegramLike, resilience: Resili
     const usable = usableSignal(options?.signal);
     return engineFor(resilience, params).call(
       (attempt) =>
-        original.call(target, method, attempt.params ?? payload, { ...options, signal: attempt.signal }).catch((error: unknown) => {
+        // A call without a signal passes none on (its attempt.signal would be made only to be ignored).
+        original.call(target, method, attempt.params ?? payload, { ...options, signal: usable.signal && attempt.signal }).catch((error: unknown) => {
           // Read the token at call time: telegraf keeps it on the instance (`ApiClient.token`).
           const token = safeGet(target, 'token');
           throw hideToken(error, typeof token === 'string' ? token : undefined);

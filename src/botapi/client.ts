@@ -201,7 +201,8 @@ export function createBotApi(options: BotApiOptions): BotApi {
   function call<T = unknown>(method: string, params?: CallParams, callOptions: CallOptions = {}): Promise<T> {
     const { signal, idempotent } = callOptions;
     if (!resilience) return raw<T>(method, params, { signal });
-    return resilience.call<T>((attempt) => raw<T>(method, attempt.params, { signal: attempt.signal }), {
+    // A call without a signal passes none on (its attempt.signal would be made only to be ignored).
+    return resilience.call<T>((attempt) => raw<T>(method, attempt.params, { signal: signal && attempt.signal }), {
       method,
       params,
       signal,

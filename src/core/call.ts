@@ -33,8 +33,11 @@ export interface Attempt {
   dc: number | undefined;
   /** 1 for the first attempt, then 2, 3, ... */
   number: number;
-  /** Aborted when the call's signal aborts. */
-  signal: AbortSignal | undefined;
+  /**
+   * Aborted when the call's signal aborts. Always a signal (one that never aborts when the call has
+   * none), so `fetch(url, { signal: attempt.signal })` compiles under `exactOptionalPropertyTypes`.
+   */
+  signal: AbortSignal;
 }
 
 export type AttemptFn<T> = (attempt: Attempt) => T | PromiseLike<T>;

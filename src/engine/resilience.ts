@@ -178,7 +178,7 @@ function engine(
       return queued.promise();
     }
     const attempt = firstAttemptOf(state, info, params);
-    const wait = limiter.acquire(attempt, false);
+    const wait = limiter.acquire(attempt, false, info.signal);
     const first = { fn, info, attempt, startedAt, paced: false, policy };
     if (!wait) return runFirstAttempt(state, first);
     return wait.then(() => runFirstAttempt(state, first));

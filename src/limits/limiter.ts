@@ -16,6 +16,9 @@ import { chatScopeOf, type ChatScope } from './scope.js';
 import type { ResolvedThrottle } from './throttle-options.js';
 import { BackendLink, type BackendStatusListener } from './backend-link.js';
 
+/** What the limiter reads of an attempt (not its `signal`: the caller's own is passed, or none). */
+type Sending = Pick<Attempt, 'method' | 'params'>;
+
 /** A booked slot overtaken by a gate is re-booked at most this often (then it goes as booked). */
 const MAX_REBOOKINGS = 3;
 
@@ -71,23 +74,24 @@ export class Limiter {
 
   /**
    * Waits until `attempt` may be sent. Resolves at once (returns undefined) in the common case of
-   * nothing to wait for. `paced`: whether this call counts against Telegram's sending limits.
+   * nothing to wait for. `paced`: whether this call counts against Telegram's sending limits;
+   * `signal`: the call's own, which ends the wait.
    */
-  acquire(attempt: Attempt, paced: boolean): Promise<void> | undefined {
+  acquire(attempt: Sending, paced: boolean, signal: AbortSignal | undefined): Promise<void> | undefined {
     const chat = paced ? chatScopeOf(attempt.params) : undefined;
     if (paced && this.scheduler) {
       const paid = attempt.params?.allow_paid_broadcast === true;
-      const local = this.scheduler.acquire({ chat, paid, method: attempt.method, signal: attempt.signal });
+      const local = this.scheduler.acquire({ chat, paid, method: attempt.method, signal });
       if (!this.link) return local;
       const scopes = gateScopes(attempt.method, true, chat?.key);
-      return (local ?? Promise.resolve()).then(() => this.reserveShared(chat, paid, scopes, attempt.signal));
+      return (local ?? Promise.resolve()).then(() => this.reserveShared(chat, paid, scopes, signal));
     }
     // The common case (no backend, no gate ever closed or all forgotten): nothing to wait for.
     if (!this.link && !this.gates.anyClosed) return undefined;
     const scopes = gateScopes(attempt.method, paced, chat?.key);
-    const started = this.link?.started(attempt.signal);
-    if (started) return started.then(() => this.waitGates(scopes, attempt.signal));
-    return this.waitGates(scopes, attempt.signal);
+    const started = this.link?.started(signal);
+    if (started) return started.then(() => this.waitGates(scopes, signal));
+    return this.waitGates(scopes, signal);
   }
 
   /**
@@ -98,7 +102,7 @@ export class Limiter {
    */
   admit(job: PaceJob, params: CallParams | undefined): boolean {
     if (this.scheduler && !this.link) return this.scheduler.admit(job, chatScopeOf(params));
-    const wait = this.acquire({ method: job.method, params, signal: job.signal, number: 1, dc: undefined }, true);
+    const wait = this.acquire({ method: job.method, params }, true, job.signal);
     if (!wait) return true;
     wait.then(
       () => job.proceed(),
@@ -127,7 +131,7 @@ export class Limiter {
    * it (the bot's rate once per gate, from the second before the refused send; a chat's from every
    * refused send to it). What is learned, and how, is in chat-limit.ts.
    */
-  onFailure(failure: Failure, attempt: Attempt): void {
+  onFailure(failure: Failure, attempt: Sending): void {
     if (failure.kind !== 'flood') return;
     const now = this.clock.now();
     const openAt = now + (failure.retryAfterMs ?? DEFAULT_FLOOD_WAIT_MS);
@@ -151,7 +155,7 @@ export class Limiter {
    * Bot API 429: the chat's when the call names one; the whole bot's when it names none, or when a
    * second chat is hit within a second (Telegram is limiting the bot, not one chat).
    */
-  private floodScopes(failure: Failure, attempt: Attempt, chat: ChatScope | undefined, now: number): string[] {
+  private floodScopes(failure: Failure, attempt: Sending, chat: ChatScope | undefined, now: number): string[] {
     const type = failure.type ?? '';
     if (type.startsWith('SLOWMODE_WAIT')) return chat ? [chat.key] : ['bot'];
     if (failure.code !== 429 && /WAIT|DELAY/.test(type) && attempt.method) return [`method:${attempt.method}`];

@@ -126,7 +126,7 @@ function attempt(number: number, info: CallInfo | undefined, overrides: Partial<
     params: info?.params ? { ...info.params } : undefined,
     dc: undefined,
     number,
-    signal: info?.signal,
+    signal: info?.signal ?? new AbortController().signal,
     ...overrides,
   };
 }
@@ -177,7 +177,8 @@ describe('call', () => {
     });
     const api = createBotApi({ token: TOKEN, apiRoot: server.url, resilience, timeoutMs: 10_000 });
     server.script(hang);
-    const error = await rejectionOf(api.call('getMe'));
+    // The caller's own signal never aborts: the abort that ends the request is the attempt's.
+    const error = await rejectionOf(api.call('getMe', undefined, { signal: new AbortController().signal }));
     expect(error).toBe(reason);
   });
 

@@ -280,6 +280,45 @@ describe('abort', () => {
     await expect(call).rejects.toBe('stop');
   });
 
+  it("attempt.signal is the call's signal; without one, a signal that never aborts, the same on every attempt", async () => {
+    const { resilience, clock } = setup();
+    const controller = new AbortController();
+    const seen: AbortSignal[] = [];
+    const recording = () => {
+      const { fn } = scripted([tooManyRequests(1), tooManyRequests(1)]);
+      return (attempt: Attempt) => (seen.push(attempt.signal), fn(attempt));
+    };
+    await clock.run(resilience.call(recording(), { method: 'getMe', signal: controller.signal }));
+    expect(seen).toEqual([controller.signal, controller.signal, controller.signal]);
+    seen.length = 0;
+    await clock.run(resilience.call(recording(), { method: 'getMe' }));
+    expect(seen).toHaveLength(3);
+    expect(seen[0]).toBeInstanceOf(AbortSignal);
+    expect(seen.every((signal) => signal === seen[0] && !signal.aborted)).toBe(true);
+    await resilience.close();
+    expect(seen[0]!.aborted).toBe(false);
+  });
+
+  it('makes no AbortController for a call without a signal unless fn reads attempt.signal', async () => {
+    const { resilience } = setup();
+    const Original = globalThis.AbortController;
+    let made = 0;
+    globalThis.AbortController = class extends Original {
+      constructor() {
+        super();
+        made++;
+      }
+    };
+    try {
+      await resilience.call(async (attempt) => attempt.number, { method: 'getMe' });
+      expect(made).toBe(0);
+      await resilience.call(async (attempt) => attempt.signal.aborted, { method: 'getMe' });
+      expect(made).toBe(1);
+    } finally {
+      globalThis.AbortController = Original;
+    }
+  });
+
   it('with the real clock, an abort during a 50 s wait settles within milliseconds and keeps no timer', async () => {
     const resilience = createResilience();
     const controller = new AbortController();

@@ -86,7 +86,7 @@ describe('after close()', () => {
 
     const limiter = new Limiter({ clock, throttle: undefined, backend: undefined, backendTimeoutMs: 500, onBackendError: 'fallback', onBackendStatus: () => {} });
     limiter.gates.close('method:messages.sendMessage', clock.now() + 60_000);
-    const atGate = limiter.acquire({ method: 'messages.sendMessage', params: undefined, dc: undefined, number: 1, signal: undefined }, false)!;
+    const atGate = limiter.acquire({ method: 'messages.sendMessage', params: undefined }, false, undefined)!;
     const closed = atGate.catch((e: unknown) => e);
     await limiter.close();
     expect(isClosedError(await closed)).toBe(true);

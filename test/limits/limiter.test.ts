@@ -33,7 +33,7 @@ describe('Limiter', () => {
     const limiter = new Limiter({ clock, throttle: TELEGRAM_LIMITS, backend, backendTimeoutMs: 500, onBackendError: 'fallback', onBackendStatus: () => {} });
     const attempt = { method: 'sendMessage', params: { chat_id: 5 }, dc: undefined, number: 1, signal: undefined };
     let sentAt: number | undefined;
-    const wait = Promise.resolve(limiter.acquire(attempt, true)).then(() => (sentAt = clock.now()));
+    const wait = Promise.resolve(limiter.acquire(attempt, true, undefined)).then(() => (sentAt = clock.now()));
     await clock.advance(50); // the slot is booked for t=100; now a 429 elsewhere closes the bot for 3 s
     limiter.gates.close('bot', 3_050);
     await clock.run(wait);
