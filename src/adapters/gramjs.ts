@@ -1,7 +1,8 @@
 /**
- * GramJS (`telegram` package) adapter: `useResilience(client, resilience)` wraps `client.invoke` in
- * place, so every request the client sends (yours and those of GramJS's high-level methods) goes
- * through the engine, which decides on flood waits, DC migrations and Telegram's internal errors.
+ * GramJS adapter (the `telegram` package, or its maintained fork `teleproto`; both are tested):
+ * `useResilience(client, resilience)` wraps `client.invoke` in place, so every request the client
+ * sends (yours and those of GramJS's high-level methods) goes through the engine, which decides on
+ * flood waits, DC migrations and Telegram's internal errors.
  *
  * Why not simply call GramJS's own `invoke` once per attempt: its request loop (client/users.js)
  * already reacts to some errors before the caller sees them. It sleeps on FLOOD_WAIT up to

@@ -13,12 +13,11 @@
  */
 import { expect } from 'vitest';
 import bigInt from 'big-integer';
-import { Api, TelegramClient } from 'telegram';
-import { RPCError, RPCMessageToError } from 'telegram/errors/index.js';
-import { Logger, LogLevel } from 'telegram/extensions/Logger.js';
-import { MTProtoSender } from 'telegram/network/index.js';
-import { StringSession } from 'telegram/sessions/index.js';
+import type { Api, TelegramClient } from 'telegram';
+import type { Logger } from 'telegram/extensions/Logger.js';
+import type { MTProtoSender } from 'telegram/network/index.js';
 import { useResilience } from '../../src/adapters/gramjs.js';
+import { GRAMJS_SDKS, type GramJsSdk } from './gramjs-sdks.js';
 import { HOME, type DriverContext, type MethodName, type MtprotoDriver } from './mtproto-scenarios.js';
 
 /** GramJS members the driver replaces or reads (not in GramJS's public typings, or typed narrower). */
@@ -38,23 +37,29 @@ interface QueuedState {
   reject(reason: unknown): void;
 }
 
-export const REQUESTS: Record<MethodName, () => Api.AnyRequest> = {
-  'users.getFullUser': () => new Api.users.GetFullUser({ id: new Api.InputUserSelf() }),
-  'help.getNearestDc': () => new Api.help.GetNearestDc(),
-  'messages.sendMessage': () => new Api.messages.SendMessage({ peer: new Api.InputPeerSelf(), message: 'hello' }),
-  'upload.getFile': () =>
-    new Api.upload.GetFile({
-      location: new Api.InputDocumentFileLocation({ id: bigInt(1), accessHash: bigInt(2), fileReference: Buffer.alloc(0), thumbSize: '' }),
-      offset: bigInt(0),
-      limit: 1024,
-    }),
-  'auth.sendCode': () =>
-    new Api.auth.SendCode({ phoneNumber: '+15550000000', apiId: 1, apiHash: 'hash', settings: new Api.CodeSettings({}) }),
-  'auth.importBotAuthorization': () =>
-    new Api.auth.ImportBotAuthorization({ flags: 0, apiId: 1, apiHash: 'hash', botAuthToken: 'not-a-token' }),
-  'stats.getBroadcastStats': () =>
-    new Api.stats.GetBroadcastStats({ channel: new Api.InputChannel({ channelId: bigInt(1), accessHash: bigInt(2) }) }),
-};
+/** One request of each method the scenarios use, built from `sdk`'s own classes. */
+export function requestsFor({ Api }: GramJsSdk): Record<MethodName, () => Api.AnyRequest> {
+  return {
+    'users.getFullUser': () => new Api.users.GetFullUser({ id: new Api.InputUserSelf() }),
+    'help.getNearestDc': () => new Api.help.GetNearestDc(),
+    'messages.sendMessage': () => new Api.messages.SendMessage({ peer: new Api.InputPeerSelf(), message: 'hello' }),
+    'upload.getFile': () =>
+      new Api.upload.GetFile({
+        location: new Api.InputDocumentFileLocation({ id: bigInt(1), accessHash: bigInt(2), fileReference: Buffer.alloc(0), thumbSize: '' }),
+        offset: bigInt(0),
+        limit: 1024,
+      }),
+    'auth.sendCode': () =>
+      new Api.auth.SendCode({ phoneNumber: '+15550000000', apiId: 1, apiHash: 'hash', settings: new Api.CodeSettings({}) }),
+    'auth.importBotAuthorization': () =>
+      new Api.auth.ImportBotAuthorization({ flags: 0, apiId: 1, apiHash: 'hash', botAuthToken: 'not-a-token' }),
+    'stats.getBroadcastStats': () =>
+      new Api.stats.GetBroadcastStats({ channel: new Api.InputChannel({ channelId: bigInt(1), accessHash: bigInt(2) }) }),
+  };
+}
+
+/** GramJS's own requests (the first bundle), for tests that need no other SDK. */
+export const REQUESTS = requestsFor(GRAMJS_SDKS[0]!);
 
 /** `messages.SendMessage` -> `messages.sendMessage` (written here again so the test does not trust the adapter's). */
 const tlName = (className: string) => className.replace(/(^|\.)([A-Z])/, (_m, dot: string, c: string) => dot + c.toLowerCase());
@@ -73,6 +78,8 @@ export interface GramJsDriver extends MtprotoDriver {
 export interface GramJsDriverOptions {
   /** GramJS's own flood sleep limit in seconds; the docs recommend 0 (the default here). */
   floodSleepThreshold?: number;
+  /** Which GramJS package builds the client (default: `telegram`). */
+  sdk?: GramJsSdk;
 }
 
 export function gramJsDriverFactory(options: GramJsDriverOptions = {}) {
@@ -80,6 +87,9 @@ export function gramJsDriverFactory(options: GramJsDriverOptions = {}) {
 }
 
 async function createGramJsDriver({ network, resilience }: DriverContext, options: GramJsDriverOptions): Promise<GramJsDriver> {
+  const sdk = options.sdk ?? GRAMJS_SDKS[0]!;
+  const { Api, TelegramClient, StringSession, Logger, LogLevel, MTProtoSender, RPCError, RPCMessageToError } = sdk;
+  const REQUESTS = requestsFor(sdk);
   const client = new TelegramClient(new StringSession(''), 1, 'hash', {
     floodSleepThreshold: options.floodSleepThreshold ?? 0,
     connectionRetries: 1,

@@ -11,9 +11,9 @@ import {
   TimeoutError as NtbaTimeoutError,
 } from 'node-telegram-bot-api';
 import { TelegramError as TelegrafError } from 'telegraf';
-import { errors as gramjs } from 'telegram';
 import { describe, expect, it } from 'vitest';
 import { classify } from '../../src/errors/index.js';
+import { GRAMJS_SDKS } from '../adapters/gramjs-sdks.js';
 import { expectWellFormed } from './helpers.js';
 
 // node-telegram-bot-api 0.x ships no types; its error classes are plain CommonJS.
@@ -138,12 +138,11 @@ describe('node-telegram-bot-api 2.x', () => {
   });
 });
 
-/** GramJS builds its errors from the raw rpc_error with RPCMessageToError, exactly like this. */
-function gramjsError(errorCode: number, errorMessage: string): Error {
-  return gramjs.RPCMessageToError({ errorCode, errorMessage } as never, { className: 'messages.SendMessage' } as never);
-}
+describe.each(GRAMJS_SDKS.map((sdk) => [sdk.name, sdk.errors] as const))('GramJS (%s)', (_name, gramjs) => {
+  /** GramJS builds its errors from the raw rpc_error with RPCMessageToError, exactly like this. */
+  const gramjsError = (errorCode: number, errorMessage: string): Error =>
+    gramjs.RPCMessageToError({ errorCode, errorMessage } as never, { className: 'messages.SendMessage' } as never);
 
-describe('GramJS', () => {
   it('FloodWaitError (message in words, errorMessage "FLOOD") gives the exact wait from `seconds`', () => {
     const error = gramjsError(420, 'FLOOD_WAIT_31');
     expect(error.constructor.name).toBe('FloodWaitError');
