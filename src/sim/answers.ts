@@ -16,15 +16,24 @@ export interface ApiAnswer {
 export const METHOD_NAMES = [
   'getMe',
   'getUpdates',
+  'setWebhook',
+  'deleteWebhook',
+  'getWebhookInfo',
+  'setMyCommands',
+  'getMyCommands',
+  'deleteMyCommands',
   'getChat',
+  'getChatMember',
   'sendMessage',
   'forwardMessage',
   'copyMessage',
   'editMessageText',
+  'editMessageReplyMarkup',
   'deleteMessage',
   'sendChatAction',
   'sendPhoto',
   'sendDocument',
+  'answerCallbackQuery',
 ] as const;
 
 const CANONICAL = new Map<string, string>(METHOD_NAMES.map((name) => [name.toLowerCase(), name]));

@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import { MessageStore, chatObject, chatType, parseChatId, parseMessageId } from './chats.js';
-import type { Params } from './http-body.js';
+import { jsonParam, type Params } from './http-body.js';
 import { errorAnswer, floodAnswer, okAnswer, type ApiAnswer } from './answers.js';
 import type { RateLimitModel } from './limits.js';
 import type { LedgerEntry } from './types.js';
@@ -18,11 +18,16 @@ export interface BotMethodsConfig {
   /** `null`: no flood limits. */
   limits: RateLimitModel | null;
   migratedGroups: Record<string, number>;
+  /** Every basic group became supergroup -(10^12 + |id|). */
+  migrateAllGroups: boolean;
   blockedUsers: number[];
 }
 
+/** A method's handler: an answer, or a thrown `Refusal`. */
+export type MethodHandler = (params: Params) => ApiAnswer;
+
 /** Thrown inside a handler to answer with an error; caught in `call`. */
-class Refusal {
+export class Refusal {
   constructor(readonly answer: ApiAnswer) {}
 }
 
@@ -34,15 +39,22 @@ function textParam(value: unknown): string | undefined {
   return undefined;
 }
 
+/** The supergroup id a basic group gets under `migrateAllGroups` (undefined: not a basic group). */
+function upgradedGroupId(chatId: number): number | undefined {
+  return chatId < 0 && chatId > -1_000_000_000_000 ? -1_000_000_000_000 + chatId : undefined;
+}
+
 /** State of the simulated bot: its messages and the ledger of deliveries. */
 export class BotMethods {
   readonly botUser: Record<string, unknown>;
-  private readonly store = new MessageStore();
+  readonly store = new MessageStore();
   private entries: LedgerEntry[] = [];
+  /** State of registered methods that `reset()` also forgets. */
+  private readonly resets: Array<() => void> = [];
   private readonly migrated = new Map<number, number>();
-  private readonly supergroups = new Set<number>();
+  readonly supergroups = new Set<number>();
   private readonly blocked: Set<number>;
-  private readonly handlers: Record<string, (params: Params) => ApiAnswer>;
+  private readonly handlers: Record<string, MethodHandler>;
 
   constructor(private readonly config: BotMethodsConfig) {
     const botId = Number(/^(\d+):/.exec(config.token)?.[1] ?? 123456789);
@@ -64,16 +76,11 @@ export class BotMethods {
     this.blocked = new Set(config.blockedUsers);
     this.handlers = {
       getMe: () => okAnswer(this.botUser),
-      getUpdates: () => okAnswer([]),
-      getChat: (p) => {
-        const chatId = this.targetChat(p.chat_id);
-        return okAnswer({ ...chatObject(chatId, this.typeOf(chatId)), accent_color_id: 0, max_reaction_count: 11 });
-      },
       sendMessage: (p) => {
         const chatId = this.reachableChat(p.chat_id);
         const text = this.requireText(p.text);
         this.takeSlot(chatId, true);
-        return this.deliver('sendMessage', chatId, text, {});
+        return this.deliver('sendMessage', chatId, text, {}, p.reply_markup);
       },
       sendPhoto: (p) => this.sendMedia('sendPhoto', p, { photo: [{ file_id: 'sim-photo', file_unique_id: 'simphoto', width: 90, height: 90 }] }),
       sendDocument: (p) => this.sendMedia('sendDocument', p, { document: { file_id: 'sim-document', file_unique_id: 'simdoc' } }),
@@ -95,6 +102,7 @@ export class BotMethods {
         const text = this.requireText(p.text);
         const message = messageId === undefined ? undefined : this.store.get(chatId, messageId);
         if (!message) throw new Refusal(errorAnswer(400, 'Bad Request: message to edit not found'));
+        if (!message.fromBot) throw new Refusal(errorAnswer(400, "Bad Request: message can't be edited"));
         if (message.text === text && p.reply_markup === undefined) {
           throw new Refusal(
             errorAnswer(400, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message'),
@@ -102,24 +110,16 @@ export class BotMethods {
         }
         this.takeSlot(chatId, false);
         message.text = text;
+        if (p.reply_markup !== undefined) message.markup = JSON.stringify(jsonParam(p.reply_markup));
         return okAnswer({ ...this.messageObject(chatId, messageId!, text), edit_date: this.date() });
       },
-      deleteMessage: (p) => {
-        const chatId = this.reachableChat(p.chat_id);
-        const messageId = parseMessageId(p.message_id);
-        if (messageId === undefined || !this.store.delete(chatId, messageId)) {
-          throw new Refusal(errorAnswer(400, 'Bad Request: message to delete not found'));
-        }
-        return okAnswer(true);
-      },
-      sendChatAction: (p) => {
-        this.reachableChat(p.chat_id);
-        if (typeof p.action !== 'string' || p.action === '') {
-          throw new Refusal(errorAnswer(400, 'Bad Request: wrong parameter action in request'));
-        }
-        return okAnswer(true);
-      },
     };
+  }
+
+  /** Adds methods implemented elsewhere (commands, callback queries, webhooks, ...). */
+  register(handlers: Record<string, MethodHandler>, reset?: () => void): void {
+    Object.assign(this.handlers, handlers);
+    if (reset) this.resets.push(reset);
   }
 
   /** Runs a method (canonical name from `canonicalMethod`). */
@@ -140,23 +140,24 @@ export class BotMethods {
 
   reset(): void {
     this.entries = [];
+    for (const reset of this.resets) reset();
     this.store.clear();
     this.config.limits?.reset();
   }
 
-  private date(): number {
+  date(): number {
     return Math.floor(this.config.clock.now() / 1000);
   }
 
-  private typeOf(chatId: number) {
+  typeOf(chatId: number) {
     return chatType(chatId, this.supergroups);
   }
 
   /** A usable chat id; refuses missing ids and ids of groups that became supergroups. */
-  private targetChat(value: unknown): number {
+  targetChat(value: unknown): number {
     const chatId = parseChatId(value);
     if (chatId === undefined) throw new Refusal(errorAnswer(400, 'Bad Request: chat not found'));
-    const newId = this.migrated.get(chatId);
+    const newId = this.migrated.get(chatId) ?? (this.config.migrateAllGroups ? upgradedGroupId(chatId) : undefined);
     if (newId !== undefined) {
       throw new Refusal(errorAnswer(400, 'Bad Request: group chat was upgraded to a supergroup chat', { migrate_to_chat_id: newId }));
     }
@@ -164,13 +165,13 @@ export class BotMethods {
   }
 
   /** `targetChat`, and the bot may write there. */
-  private reachableChat(value: unknown): number {
+  reachableChat(value: unknown): number {
     const chatId = this.targetChat(value);
     if (this.blocked.has(chatId)) throw new Refusal(errorAnswer(403, 'Forbidden: bot was blocked by the user'));
     return chatId;
   }
 
-  private requireText(value: unknown): string {
+  requireText(value: unknown): string {
     const text = textParam(value);
     if (text === undefined || text.trim() === '') throw new Refusal(errorAnswer(400, 'Bad Request: message text is empty'));
     if (text.length > MAX_TEXT_LENGTH) throw new Refusal(errorAnswer(400, 'Bad Request: message is too long'));
@@ -186,9 +187,11 @@ export class BotMethods {
 
   private sendMedia(method: string, params: Params, media: Record<string, unknown>): ApiAnswer {
     const chatId = this.reachableChat(params.chat_id);
+    const field = method === 'sendPhoto' ? 'photo' : 'document';
+    if (params[field] === undefined || params[field] === '') throw new Refusal(errorAnswer(400, `Bad Request: there is no ${field} in the request`));
     const caption = textParam(params.caption);
     this.takeSlot(chatId, true);
-    return this.deliver(method, chatId, caption, caption === undefined ? media : { ...media, caption });
+    return this.deliver(method, chatId, caption, caption === undefined ? media : { ...media, caption }, params.reply_markup);
   }
 
   /** Checks for forwardMessage/copyMessage: destination, source chat and source message. */
@@ -202,7 +205,7 @@ export class BotMethods {
     return { chatId, source };
   }
 
-  private messageObject(chatId: number, messageId: number, text: string | undefined): Record<string, unknown> {
+  messageObject(chatId: number, messageId: number, text: string | undefined): Record<string, unknown> {
     const message: Record<string, unknown> = {
       message_id: messageId,
       from: this.botUser,
@@ -213,8 +216,9 @@ export class BotMethods {
     return message;
   }
 
-  private deliver(method: string, chatId: number, text: string | undefined, extra: Record<string, unknown>): ApiAnswer {
+  private deliver(method: string, chatId: number, text: string | undefined, extra: Record<string, unknown>, markup?: unknown): ApiAnswer {
     const messageId = this.store.add(chatId, text);
+    if (markup !== undefined) this.store.get(chatId, messageId)!.markup = JSON.stringify(jsonParam(markup));
     const entry: LedgerEntry = { chatId, messageId, method, text, at: this.config.clock.now() };
     this.entries.push(entry);
     const isMedia = method === 'sendPhoto' || method === 'sendDocument';

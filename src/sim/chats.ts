@@ -46,8 +46,12 @@ export function chatObject(id: number, type: ChatType): Record<string, unknown> 
   return { id, type, title: `Chat ${id}` };
 }
 
-interface StoredMessage {
+export interface StoredMessage {
   text: string | undefined;
+  /** False for messages users sent (pushed updates): the bot may not edit those. */
+  fromBot: boolean;
+  /** `reply_markup` as JSON, for "message is not modified". */
+  markup?: string;
 }
 
 /** Messages per chat, with Telegram's per-chat incrementing message ids. */
@@ -55,8 +59,8 @@ export class MessageStore {
   private readonly lastId = new Map<number, number>();
   private readonly messages = new Map<number, Map<number, StoredMessage>>();
 
-  /** Stores a new message and returns its id (1, 2, 3, ... per chat). */
-  add(chatId: number, text: string | undefined): number {
+  /** Stores a new message and returns its id (1, 2, 3, ... per chat, shared by the bot's and users' messages). */
+  add(chatId: number, text: string | undefined, fromBot = true): number {
     const id = (this.lastId.get(chatId) ?? 0) + 1;
     this.lastId.set(chatId, id);
     let chat = this.messages.get(chatId);
@@ -64,8 +68,19 @@ export class MessageStore {
       chat = new Map();
       this.messages.set(chatId, chat);
     }
-    chat.set(id, { text });
+    chat.set(id, { text, fromBot });
     return id;
+  }
+
+  /** Makes ids up to `messageId` taken in `chatId` (a pushed message that brought its own id). */
+  reserve(chatId: number, messageId: number, text: string | undefined): void {
+    if (messageId > (this.lastId.get(chatId) ?? 0)) this.lastId.set(chatId, messageId);
+    let chat = this.messages.get(chatId);
+    if (!chat) {
+      chat = new Map();
+      this.messages.set(chatId, chat);
+    }
+    chat.set(messageId, { text, fromBot: false });
   }
 
   get(chatId: number, messageId: number): StoredMessage | undefined {

@@ -81,6 +81,21 @@ function validKind(kind: FaultKind): FaultKind {
   return kind;
 }
 
+/** A copy of `match`, or a TypeError naming what is wrong with it. */
+function validMatch(match: FaultMatch): FaultMatch {
+  if (typeof match !== 'object' || match === null || Array.isArray(match)) throw new TypeError('fault match must be an object { method?, chatId?, retryAfter? }');
+  for (const key of Object.keys(match)) {
+    if (key !== 'method' && key !== 'chatId' && key !== 'retryAfter') throw new TypeError(`fault match: unknown option "${key}" (known: method, chatId, retryAfter)`);
+  }
+  const { method, chatId, retryAfter } = match;
+  if (method !== undefined && typeof method !== 'string') throw new TypeError('fault match: "method" must be a string');
+  if (chatId !== undefined && typeof chatId !== 'number' && typeof chatId !== 'string') throw new TypeError('fault match: "chatId" must be a number or a string');
+  if (retryAfter !== undefined && !(Number.isSafeInteger(retryAfter) && retryAfter > 0)) {
+    throw new TypeError('fault match: "retryAfter" must be a whole number of seconds > 0');
+  }
+  return { ...match };
+}
+
 function matches(match: FaultMatch, method: string, chatId: number | string | undefined): boolean {
   if (match.method !== undefined && match.method.toLowerCase() !== method.toLowerCase()) return false;
   if (match.chatId !== undefined && !sameChat(match.chatId, chatId)) return false;
@@ -117,33 +132,53 @@ export class FaultSchedule {
   }
 }
 
-interface PlannedFault {
+/** A queued or standing fault: its kind and the requests it applies to. */
+export interface PlannedFault {
   kind: FaultKind;
   match: FaultMatch;
 }
 
-/** Queued (one-shot), standing and scheduled faults, consulted in that order. */
+/**
+ * Queued (one-shot), standing and scheduled faults, consulted in that order:
+ * - `queue` appends a one-shot fault; queued faults are used in the order queued.
+ * - `set` REPLACES every standing fault with one (or with none, for `null`).
+ * - `add` appends a standing fault beside the others; the first one added that matches wins.
+ * - `setSchedule` replaces the seeded schedule (or removes it, for `null`).
+ */
 export class FaultPlan {
   private queued: PlannedFault[] = [];
   private standing: PlannedFault[] = [];
   private schedule: FaultSchedule | null;
+  private scheduleOptions: FaultScheduleOptions | null;
 
   constructor(schedule?: FaultScheduleOptions) {
+    this.scheduleOptions = schedule ? { ...schedule } : null;
     this.schedule = schedule ? new FaultSchedule(schedule) : null;
   }
 
   queue(kind: FaultKind, match: FaultMatch = {}): void {
-    this.queued.push({ kind: validKind(kind), match: { ...match } });
+    this.queued.push({ kind: validKind(kind), match: validMatch(match) });
   }
 
-  /** `null` removes every standing fault. */
-  stand(kind: FaultKind | null, match: FaultMatch = {}): void {
-    if (kind === null) this.standing = [];
-    else this.standing.push({ kind: validKind(kind), match: { ...match } });
+  /** Replaces every standing fault with this one; `null` removes them all. */
+  set(kind: FaultKind | null, match: FaultMatch = {}): void {
+    this.standing = kind === null ? [] : [{ kind: validKind(kind), match: validMatch(match) }];
+  }
+
+  /** Adds a standing fault; faults added earlier are consulted first. */
+  add(kind: FaultKind, match: FaultMatch = {}): void {
+    this.standing.push({ kind: validKind(kind), match: validMatch(match) });
+  }
+
+  /** What is planned now (for `GET /sim/faults`). */
+  snapshot(): { queued: PlannedFault[]; standing: PlannedFault[]; schedule: FaultScheduleOptions | null } {
+    const copy = (faults: PlannedFault[]) => faults.map((f) => ({ kind: f.kind, match: { ...f.match } }));
+    return { queued: copy(this.queued), standing: copy(this.standing), schedule: this.scheduleOptions && { ...this.scheduleOptions } };
   }
 
   setSchedule(schedule: FaultScheduleOptions | null): void {
     this.schedule = schedule ? new FaultSchedule(schedule) : null;
+    this.scheduleOptions = schedule ? { ...schedule } : null;
   }
 
   /**

@@ -17,7 +17,7 @@ export class BodyError extends Error {
 /** Bigger than any Bot API upload through the public server (50 MB), so real clients never hit it. */
 const MAX_BODY_BYTES = 60 * 1024 * 1024;
 
-function readRaw(req: IncomingMessage): Promise<Buffer> {
+export function readRaw(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -91,4 +91,29 @@ export async function readParams(req: IncomingMessage, url: URL): Promise<Params
   }
   // Telegram treats any other body as a url-encoded form.
   return { ...params, ...fromSearchParams(new URLSearchParams(body.toString('utf8'))) };
+}
+
+/**
+ * A parameter that is JSON in a form or multipart body (`reply_markup`, `allowed_updates`,
+ * `commands`, ...): parsed from a string, taken as is from a JSON body. `undefined` when absent or
+ * not valid JSON.
+ */
+export function jsonParam(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** An integer parameter (numbers, or numeric strings from forms), or `fallback`. */
+export function intParam(value: unknown, fallback: number): number {
+  const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
+  return typeof n === 'number' && Number.isSafeInteger(n) ? n : fallback;
+}
+
+/** A boolean parameter (`true`, or `"true"` from forms). */
+export function boolParam(value: unknown): boolean {
+  return value === true || value === 'true' || value === 1 || value === '1';
 }

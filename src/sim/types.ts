@@ -26,6 +26,11 @@ export interface SimulatorOptions {
   strict?: boolean;
   /** `{ [oldGroupId]: newSupergroupId }`: calls to an old id answer 400 with `migrate_to_chat_id`. */
   migratedGroups?: Record<string, number>;
+  /**
+   * Every basic group (ids from -1 to -999999999999) became a supergroup: calls to it answer 400 with
+   * `migrate_to_chat_id` -100000000000N for group -N (e.g. -42 -> -1000000000042). Default `false`.
+   */
+  migrateAllGroups?: boolean;
   /** Private chats whose user blocked the bot: calls to them answer 403. */
   blockedUsers?: number[];
   /** A seeded, reproducible random fault schedule applied to incoming requests. */
@@ -34,6 +39,10 @@ export interface SimulatorOptions {
   hangMs?: number;
   /** How long a `slow` fault delays the request before processing it normally. Default 1000 ms. */
   slowMs?: number;
+  /** First delay before a failed webhook delivery is retried; it doubles per failure, up to 60 s. Default 1000 ms. */
+  webhookRetryMs?: number;
+  /** How long one webhook delivery may take before it counts as failed (`Read timeout expired`). Default 10 000 ms. */
+  webhookTimeoutMs?: number;
 }
 
 /** One message the simulated Telegram actually delivered to a chat. */
@@ -51,7 +60,7 @@ export interface LedgerEntry {
 }
 
 /** What the simulator did with a request. A fault kind when a fault was injected. */
-export type RequestOutcome = 'ok' | '400' | '401' | '403' | '404' | '429' | FaultKind;
+export type RequestOutcome = 'ok' | '400' | '401' | '403' | '404' | '409' | '429' | FaultKind;
 
 /** One request as received. Never contains the token. */
 export interface RequestLogEntry {
@@ -70,6 +79,8 @@ export interface RequestLogEntry {
   limit?: LimitScope;
   /** `parameters.retry_after` sent with a 429. */
   retryAfter?: number;
+  /** Set when the bot made this call in its answer to a webhook delivery (a "webhook reply"). */
+  viaWebhookReply?: true;
   /** True when the call delivered a message (it is in the ledger), whatever the client saw. */
   delivered: boolean;
   /** `clock.now()` on arrival. */
@@ -99,12 +110,26 @@ export interface Simulator {
   deliveredTo(chatId: number | string): LedgerEntry[];
   /** Every request received, in order, optionally only those matching `filter`. */
   requests(filter?: SimFilter): RequestLogEntry[];
-  /** Forgets ledger, request log, flood-limit state, messages, queued/standing faults; restarts the fault schedule. */
+  /**
+   * Queues an update for the bot (for `getUpdates`, or POSTed to the webhook) and returns its
+   * `update_id`. Fills what Telegram would have: `update_id`; for messages `message_id`, `date`,
+   * `chat.type`, `from` (private chats) and `bot_command` entities; for callback queries `id`.
+   * An update of a type the bot's `allowed_updates` leaves out is dropped, as Telegram never creates it.
+   * Throws a TypeError for a malformed update.
+   */
+  pushUpdate(update: Record<string, unknown>): number;
+  /**
+   * Forgets ledger, request log, flood-limit state, messages, pending updates, unanswered callback
+   * queries, the webhook's last error and every planned fault; restarts the fault schedule. Keeps what
+   * the bot configured (webhook, commands) and keeps update ids growing, so a running bot goes on working.
+   */
   reset(): void;
-  /** Injects `kind` into the next request matching `match` (one shot; queued faults are used in order). */
+  /** Injects `kind` into the next request matching `match` (one shot; queued faults are used in the order queued). */
   queueFault(kind: FaultKind, match?: FaultMatch): void;
-  /** Injects `kind` into every request matching `match` until `setFault(null)`. */
+  /** REPLACES every standing fault: `kind` hits every request matching `match` until changed; `null` removes them all. */
   setFault(kind: FaultKind | null, match?: FaultMatch): void;
-  /** Replaces (or with `null` removes) the seeded fault schedule. */
+  /** Adds a standing fault beside the others (the first added that matches a request wins). */
+  addFault(kind: FaultKind, match?: FaultMatch): void;
+  /** Replaces (or with `null` removes) the seeded fault schedule. Queued, then standing faults win over it. */
   setFaultSchedule(schedule: FaultScheduleOptions | null): void;
 }

@@ -91,13 +91,37 @@ describe('FaultPlan', () => {
 
   it('keeps a standing fault until it is cleared; queued faults win over it', () => {
     const plan = new FaultPlan();
-    plan.stand('502_html', { method: 'getMe' });
+    plan.set('502_html', { method: 'getMe' });
     plan.queue('reset_before', { method: 'getMe' });
     expect(plan.pick('getMe', undefined)?.kind).toBe('reset_before');
     expect(plan.pick('getMe', undefined)?.kind).toBe('502_html');
     expect(plan.pick('getMe', undefined)?.kind).toBe('502_html');
-    plan.stand(null);
+    plan.set(null);
     expect(plan.pick('getMe', undefined)).toBeNull();
+  });
+
+  it('set() replaces every standing fault; add() keeps the others, the first added winning', () => {
+    const plan = new FaultPlan();
+    plan.set('hang');
+    plan.set('502_html');
+    expect(plan.pick('getMe', undefined)?.kind).toBe('502_html');
+    plan.add('500', { method: 'getMe' });
+    expect(plan.pick('getMe', undefined)?.kind).toBe('502_html');
+    plan.set('500', { method: 'getMe' });
+    plan.add('429', { retryAfter: 4 });
+    expect(plan.pick('getMe', undefined)?.kind).toBe('500');
+    expect(plan.pick('sendMessage', 1)).toEqual({ kind: '429', retryAfter: 4 });
+    expect(plan.snapshot().standing).toEqual([
+      { kind: '500', match: { method: 'getMe' } },
+      { kind: '429', match: { retryAfter: 4 } },
+    ]);
+  });
+
+  it('refuses unknown kinds and mistyped matches with a TypeError naming them', () => {
+    const plan = new FaultPlan();
+    expect(() => plan.set('explode' as FaultKind)).toThrow(/unknown fault kind: explode/);
+    expect(() => plan.queue('500', { metod: 'getMe' } as never)).toThrow(/unknown option "metod"/);
+    expect(() => plan.add('429', { retryAfter: 0.5 })).toThrow(/retryAfter/);
   });
 
   it('keeps the seeded sequence aligned when a queued fault takes a request', () => {
@@ -115,7 +139,7 @@ describe('FaultPlan', () => {
     const plan = new FaultPlan({ seed: 9, rate: 0.5 });
     const first = Array.from({ length: 30 }, () => plan.pick('sendMessage', 1)?.kind ?? null);
     plan.queue('hang');
-    plan.stand('hang');
+    plan.add('hang');
     plan.reset();
     expect(Array.from({ length: 30 }, () => plan.pick('sendMessage', 1)?.kind ?? null)).toEqual(first);
   });
