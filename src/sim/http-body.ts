@@ -95,15 +95,15 @@ export async function readParams(req: IncomingMessage, url: URL): Promise<Params
 
 /**
  * A parameter that is JSON in a form or multipart body (`reply_markup`, `allowed_updates`,
- * `commands`, ...): parsed from a string, taken as is from a JSON body. `undefined` when absent or
- * not valid JSON.
+ * `commands`, ...): parsed from a string, taken as is from a JSON body. A string that is not JSON
+ * stays a string, so the caller's type check refuses it.
  */
 export function jsonParam(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   try {
     return JSON.parse(value);
   } catch {
-    return undefined;
+    return value;
   }
 }
 
