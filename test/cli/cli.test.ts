@@ -1,5 +1,5 @@
 /** The CLI's commands, run in-process through `runCli` with captured output. */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -198,6 +198,73 @@ describe('sim', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Stopped after 1 request (0 messages delivered).');
     await expect(fetch(`${apiRoot}/bot${token}/getMe`, { method: 'POST' })).rejects.toThrow();
+  });
+
+  /** Starts `sim` with `args`, runs `body` with its apiRoot and token, stops it; returns the result. */
+  async function withSim(args: string[], body: (apiRoot: string, token: string, banner: string) => Promise<void>) {
+    const stop = new AbortController();
+    let ready!: (text: string) => void;
+    const started = new Promise<string>((resolve) => (ready = resolve));
+    const run = cli(['sim', '--port', '0', ...args], stop.signal, (out) => {
+      if (out.includes('Press Ctrl-C')) ready(out);
+    });
+    const banner = await Promise.race([started, run.then((r) => Promise.reject(new Error(r.stderr)))]);
+    try {
+      await body(/apiRoot +(\S+)/.exec(banner)![1]!, /token +(\S+)/.exec(banner)![1]!, banner);
+    } finally {
+      stop.abort();
+    }
+    return run;
+  }
+
+  const send = async (apiRoot: string, token: string, chatId: number) =>
+    (await (await fetch(`${apiRoot}/bot${token}/sendMessage`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chat_id: chatId, text: 'x' }) })).json()) as any;
+
+  it('--faults migrations: a named profile applies; the control API answers on the same port', async () => {
+    const result = await withSim(['--faults', 'migrations'], async (apiRoot, token, banner) => {
+      expect(banner).toContain('faults   migrations');
+      expect((await send(apiRoot, token, -42)).parameters).toEqual({ migrate_to_chat_id: -1000000000042 });
+      const ledger = (await (await fetch(`${apiRoot}/sim/ledger`)).json()) as any;
+      expect(ledger).toEqual({ ok: true, result: [] });
+    });
+    expect(result.code).toBe(0);
+  });
+
+  it('--faults FILE: a JSON fault file over a profile, with --seed and --strict', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tgr-faults-'));
+    const file = join(dir, 'faults.json');
+    writeFileSync(file, JSON.stringify({ profile: 'flaky', schedule: { rate: 1, kinds: ['500'], methods: ['getMe'] }, queue: [{ kind: '429', retryAfter: 7 }], blockedUsers: [66] }));
+    try {
+      const result = await withSim(['--faults', file, '--seed', '9', '--strict'], async (apiRoot, token, banner) => {
+        expect(banner).toContain('(seed 9), strict limits');
+        expect((await send(apiRoot, token, 1)).parameters).toEqual({ retry_after: 7 });
+        expect((await send(apiRoot, token, 66)).error_code).toBe(403);
+        expect((await fetch(`${apiRoot}/bot${token}/getMe`)).status).toBe(500);
+        expect((await send(apiRoot, token, 1)).ok).toBe(true);
+        // --strict: no burst, so the second message to chat 1 within a second is refused.
+        expect((await send(apiRoot, token, 1)).error_code).toBe(429);
+      });
+      expect(result.code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects a bad fault file, an unknown profile and --seed without --faults, naming the problem', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tgr-faults-'));
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ schedule: { rate: 0.1 }, hangMS: 5 }));
+    try {
+      const bad = await cli(['sim', '--port', '0', '--faults', file]);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain(`${file}: unknown option "hangMS"`);
+      const unknown = await cli(['sim', '--port', '0', '--faults', 'flakey']);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toMatch(/"flakey" is neither a profile \(flaky, flood, slow, migrations, chaos\) nor a readable file/);
+      expect(await cli(['sim', '--seed', '3'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--seed needs --faults') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects a port out of range', async () => {
