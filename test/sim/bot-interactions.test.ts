@@ -1,6 +1,6 @@
 /** The start-up and everyday methods bots call besides sending: commands, markup edits, members, files. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/engine/clock.js';
+import { createManualClock } from '../../src/core/clock.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';
 import { callForm, callJson, request } from './helpers.js';
 

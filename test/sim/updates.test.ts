@@ -1,6 +1,6 @@
 /** Pushed updates and getUpdates long polling, on a manual clock, over real HTTP. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createManualClock, type ManualClock } from '../../src/engine/clock.js';
+import { createManualClock, type ManualClock } from '../../src/core/clock.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { callForm, callJson, type HttpResult } from './helpers.js';
 
