@@ -53,3 +53,16 @@ export { FAULT_TABLE, decisionTable, renderMarkdownTable } from './engine/decisi
 export type { ResilienceOptionsFromFile, RuleFromFile } from './engine/policy-file.js';
 export type { PolicyProblem } from './policy/policy-file-error.js';
 export type { DecisionRow, FaultCase } from './engine/decision-table.js';
+
+export { createErrorReporter, REPORTER_WARNING_CODE } from './reporter/index.js';
+export type {
+  ErrorReporter,
+  ErrorReporterOptions,
+  ReportContext,
+  ReportInclude,
+  ReportSend,
+  ReportSendExtra,
+  ReporterCallApi,
+  ReporterSendMessageApi,
+  ChatId as ReporterChatId,
+} from './reporter/index.js';

@@ -2,7 +2,7 @@
  * The options of `createErrorReporter`, documented once here, and their checking: anything wrong
  * or unknown is a `TypeError` naming the option, thrown by the factory before anything runs.
  */
-import { systemClock, type Clock } from '../engine/clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
 
 /** A chat to report to: its numeric id, or `@channelusername`. */
 export type ChatId = number | string;

@@ -3,7 +3,7 @@
  * URL-encoded, inside `bot<token>` URLs, its secret half) and parameters whose name says they are
  * secret. The replacing itself is the Bot API client's scrubber (`scrubSecret`), so there is one.
  */
-import { scrubSecret, tokenSpellings } from '../botapi/errors-from-response.js';
+import { scrubSecret, tokenSpellings } from '../errors/scrub-token.js';
 
 /**
  * Text shaped like a bot token (`123456:AA...`, the colon possibly URL-encoded), even one nobody
