@@ -77,6 +77,36 @@ if (process.argv[2] === 'close') {
     expect(closed.queued.slice(1)).toEqual(['telegram-resilience: the limiter was closed', 'telegram-resilience: the limiter was closed']);
   });
 
+  it("reports an unhandled rejection with the one-line process.on('unhandledRejection', ...) integration", () => {
+    writeFileSync(
+      path.join(project, 'unhandled.mjs'),
+      `import { createBotApi, createErrorReporter } from 'telegram-resilience';
+import { startSimulator } from 'telegram-resilience/sim';
+const sim = await startSimulator();
+const DEV = -100777;
+const reporter = createErrorReporter({ api: createBotApi({ token: sim.token, apiRoot: sim.apiRoot }), token: sim.token, chatIds: DEV });
+process.on('unhandledRejection', (reason) => reporter.report(reason));
+for (let i = 0; i < 20; i++) Promise.reject(new Error(\`lost promise \${i} at \${sim.apiRoot}/bot\${sim.token}/getMe\`));
+await new Promise((resolve) => setTimeout(resolve, 100));
+if (process.argv[2] === 'close') await reporter.close();
+else await new Promise((resolve) => setTimeout(resolve, 300)); // the report is sent; the window's timer must not hold the process
+const texts = sim.deliveredTo(DEV).map((entry) => entry.text);
+console.log(JSON.stringify({
+  messages: texts.length,
+  first: texts[0].includes('lost promise'),
+  summary: texts.length > 1 && texts[1].includes('and 19 more in the last'),
+  leaked: texts.some((text) => text.includes(sim.token.split(':')[1])),
+}));
+await sim.close();
+`,
+    );
+    const runIt = (...args: string[]) =>
+      JSON.parse(execFileSync('node', ['unhandled.mjs', ...args], { cwd: project, encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim());
+    expect(runIt('close')).toEqual({ messages: 2, first: true, summary: true, leaked: false });
+    // Without close(): the process still exits by itself (the 60 s window timer is unref'd).
+    expect(runIt()).toEqual({ messages: 1, first: true, summary: false, leaked: false });
+  });
+
   it('type-checks a consumer that imports it (types ship with the package)', () => {
     writeFileSync(
       path.join(project, 'consumer.ts'),
