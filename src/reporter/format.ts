@@ -134,7 +134,7 @@ export function formatSummary(summary: Summary, scrub: Scrub): string {
     const count = line.sentInFull
       ? `and ${line.folded} more in the last ${period}`
       : `${line.folded} in the last ${period}, not sent in full`;
-    out.push(`• ${what}: ${count}`);
+    out.push(`• ${what} — ${count}`);
   }
   const rest = lines.slice(MAX_SUMMARY_LINES);
   if (rest.length > 0) {

@@ -11,9 +11,9 @@
 /** Telegram's own limit on the length of a message's text. */
 export const TELEGRAM_MESSAGE_LIMIT = 4096;
 
-/** Escapes `& < >` (all that Telegram's HTML mode requires outside tags) and `"` for attributes. */
+/** Escapes `& < >`: all that Telegram's HTML mode requires in text (quotes stay readable). */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
+  return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }
 
 /** One piece of a well-formed HTML string: a tag, or a run of text and entities between tags. */
