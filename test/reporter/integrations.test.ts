@@ -133,7 +133,7 @@ describe('createBotApi client and failing sends', () => {
     expect(sim.requests({ method: 'sendMessage' }).map((r) => r.outcome)).toEqual(['429', 'ok', 'ok', 'ok', 'ok']);
   });
 
-  it('a developer chat that blocked the bot (403) gets one attempt per report at most, and one warning', async () => {
+  it('a developer chat that blocked the bot (403) gets one request, then nothing more, and one warning', async () => {
     const api = createBotApi({ token: sim.token, apiRoot: sim.apiRoot, resilience });
     const reporter = createErrorReporter({ api, token: sim.token, chatIds: [BLOCKED_DEV, DEV_CHAT], clock });
     const warnings = await warningsDuring(async () => {
