@@ -59,7 +59,7 @@ interface CommonOptions {
    * `createBotApi` client, which keeps its token to itself. Token-shaped text is removed in any case.
    * @default api.token, else undefined
    */
-  token?: string;
+  token?: string | undefined;
   /** Sections to show or leave out. @default all shown */
   include?: ReportInclude;
   /** Where time comes from (windows and their timers). @default systemClock */

@@ -33,7 +33,7 @@ function diagnostics(source: string): string[] {
   return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
 
-const header = `import type { Attempt } from ${JSON.stringify(path.join(repo, 'src', 'engine', 'types.js'))};
+const header = `import type { Attempt } from ${JSON.stringify(path.join(repo, 'src', 'core', 'call.js'))};
 declare const attempt: Attempt;
 declare function sdkCall(options: { signal?: AbortSignal }): Promise<void>;
 `;
