@@ -1,0 +1,19 @@
+/**
+ * `telegram-resilience/broadcast`: one message to many chats, crash-safe. `broadcast()` sends and
+ * reports; the journal (a SQLite file, or your own `BroadcastJournal`) makes a rerun resume.
+ */
+export { broadcast } from './broadcast.js';
+export { sqliteJournal, readJournal as openJournal } from './sqlite-journal.js';
+export { messageFingerprint } from './fingerprint.js';
+export { JournalMismatchError, isJournalMismatchError, RECIPIENT_STATES } from './journal.js';
+export type {
+  BroadcastJournal,
+  ChatId,
+  ClaimResult,
+  ClaimRules,
+  JournalSummary,
+  Outcome,
+  RecipientRecord,
+  RecipientState,
+} from './journal.js';
+export type { BroadcastApi, BroadcastMessage, BroadcastOptions, BroadcastProgress, BroadcastReport, MessageParams } from './types.js';
