@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { formatProblem, isPolicyFileError } from '../policy/policy-file-error.js';
 import { parseArgs, UsageError, type CliIo } from './args.js';
 import type { Command } from './command.js';
+import { broadcastCommand } from './commands/broadcast.js';
 import { checkPolicyCommand } from './commands/check-policy.js';
 import { demoCommand } from './commands/demo.js';
 import { explainCommand } from './commands/explain.js';
@@ -15,7 +16,7 @@ import { tableCommand } from './commands/table.js';
 export type { CliIo } from './args.js';
 
 const PROGRAM = 'telegram-resilience';
-export const COMMANDS: readonly Command[] = [demoCommand, explainCommand, checkPolicyCommand, tableCommand, simCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, broadcastCommand, explainCommand, checkPolicyCommand, tableCommand, simCommand];
 
 /** The package's version, read from its package.json (two levels up from both src/cli and dist/cli). */
 function packageVersion(): string {
