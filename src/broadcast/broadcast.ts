@@ -50,8 +50,12 @@ export async function broadcast(options: BroadcastOptions): Promise<BroadcastRep
     resolve?.();
   };
   const sleepUntilNotified = () => new Promise<void>((resolve) => (wake = resolve));
+  let wakeReader: (() => void) | undefined;
+  /** Settles at the stop, so a stream that waits for input (stdin) cannot hold the stop up. */
+  const stopRead = new Promise<'stop'>((resolve) => (wakeReader = () => resolve('stop')));
   const onStop = () => {
     stopped = true;
+    wakeReader?.();
     notify();
   };
   o.signal?.addEventListener('abort', onStop, { once: true });
@@ -113,7 +117,8 @@ export async function broadcast(options: BroadcastOptions): Promise<BroadcastRep
   const take = async (count: number): Promise<ChatId[]> => {
     const batch = reclaim.splice(0, count);
     while (batch.length < count && !exhausted && !stopped) {
-      const item = await next();
+      const item = await Promise.race([next(), stopRead]);
+      if (item === 'stop') break;
       if (item.done) {
         exhausted = true;
         break;
