@@ -48,7 +48,7 @@ describe('help and usage errors', () => {
     expect(await cli(['deploy'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "deploy"') });
     expect(await cli(['table', '--polcy', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown option --polcy') });
     expect(await cli(['explain', '--error'])).toMatchObject({ code: 2, stderr: expect.stringContaining('option --error needs a value') });
-    expect(await cli(['demo', '--messages', 'many'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--messages must be a whole number') });
+    expect(await cli(['demo', '--chats', 'many'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--chats must be a whole number') });
     expect(await cli(['table', '--markdown', '--markdown'])).toMatchObject({ code: 2, stderr: expect.stringContaining('given twice') });
   });
 

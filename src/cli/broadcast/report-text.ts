@@ -3,17 +3,20 @@ import type { BroadcastReport, ChatId, JournalSummary } from '../../broadcast/in
 
 const SHOWN = 10;
 
-function listed<T>(items: readonly T[], show: (item: T) => string, journal: string): string {
+/** The first few, then how many more (and where to see them all, when the journal is kept). */
+function listed<T>(items: readonly T[], show: (item: T) => string, journal: string | undefined): string {
   const head = items.slice(0, SHOWN).map(show).join(', ');
   const more = items.length - SHOWN;
-  return more > 0 ? `${head}, and ${more} more (telegram-resilience broadcast status --journal ${journal} lists them all)` : head;
+  if (more <= 0) return head;
+  return `${head}, and ${more} more${journal === undefined ? '' : ` (telegram-resilience broadcast status --journal ${journal} lists them all)`}`;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 const row = (label: string, count: number, detail = '') => `  ${label.padEnd(11)} ${String(count).padStart(7)}${detail ? `   ${detail}` : ''}`;
-const ids = (list: readonly ChatId[], journal: string) => listed(list, String, journal);
+const ids = (list: readonly ChatId[], journal: string | undefined) => listed(list, String, journal);
 
-export function renderReport(report: BroadcastReport, journal: string, notReached: number | undefined): string[] {
+/** `journal`: its path, or undefined when it is not kept (the demo's). */
+export function renderReport(report: BroadcastReport, journal: string | undefined, notReached: number | undefined): string[] {
   const lines = [
     `Broadcast ${notReached === undefined ? 'finished' : 'stopped'} in ${seconds(report.elapsedMs)} ` +
       `(Telegram's bot-wide limit allows ${seconds(report.lowerBoundMs)} at best for this run's sends)`,
@@ -38,7 +41,7 @@ export function renderReport(report: BroadcastReport, journal: string, notReache
   if (notReached !== undefined) {
     lines.push(`Interrupted: ${notReached > 0 ? `${notReached} recipients were not reached yet` : 'the rest was not reached'}. Run the same command again to continue.`);
   }
-  lines.push(`Journal: ${journal}`);
+  if (journal !== undefined) lines.push(`Journal: ${journal}`);
   return lines;
 }
 

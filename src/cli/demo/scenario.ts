@@ -1,73 +1,73 @@
 /**
- * The demo's world: which chats the broadcast goes to, and how the simulated Telegram misbehaves.
- * Its limits are stricter than Telegram's (fewer messages per second for the bot, no per-chat
- * burst), so a client paced to Telegram's published limits still runs into flood waits, and a
- * seeded share of requests fails (500s, nginx 502 pages, resets, truncated answers, hangs).
+ * The demo's world: a few hundred chats (private chats, groups, some of which became supergroups,
+ * users who blocked the bot) and a simulated Telegram that misbehaves: a bot-wide limit a little
+ * under Telegram's (so a client paced to Telegram's published 30/s runs into 429s), seeded faults
+ * (500s, nginx 502 pages, resets before and after delivery, truncated answers) and a few scripted
+ * ones every run shows.
  */
 import type { FaultKind, FaultMatch, SimulatorOptions } from '../../sim/index.js';
 
-export interface DemoChat {
-  id: number;
-  /** How the log names it, e.g. `user 1001`, `blocked user 1666`. */
-  label: string;
+/** The bot-wide limit of the simulated Telegram, messages per second (Telegram: about 30). */
+export const SIM_GLOBAL_PER_SECOND = 25;
+/** Share of sendMessage requests that get a random fault. */
+export const FAULT_RATE = 0.03;
+const FAULT_KINDS: FaultKind[] = ['500', '502_html', 'reset_before', 'reset_after', 'bad_json'];
+/** The client gives up on a request after this long. */
+export const CLIENT_TIMEOUT_MS = 1_500;
+
+export interface DemoWorld {
+  /** Every recipient, in the order of the chats file. */
+  recipients: number[];
+  /** Users who blocked the bot. */
+  blocked: number[];
+  /** Old group id -> the supergroup it became. */
+  migrated: Record<string, number>;
+  groups: number[];
 }
 
-export const MIGRATED_GROUP = -4001;
-export const SUPERGROUP = -1001234567890;
-export const BLOCKED_USER = 1666;
-export const GROUP = -4002;
+/** `count` recipients: every 10th a group (every 3rd of those migrated), every 37th a user who blocked the bot. */
+export function demoWorld(count: number): DemoWorld {
+  const world: DemoWorld = { recipients: [], blocked: [], migrated: {}, groups: [] };
+  for (let i = 1; i <= count; i++) {
+    if (i % 10 === 0) {
+      const group = -4000 - i;
+      world.groups.push(group);
+      if (world.groups.length % 3 === 1) world.migrated[String(group)] = -1_001_000_000_000 - i;
+      world.recipients.push(group);
+      continue;
+    }
+    const user = 100_000 + i;
+    if (i % 37 === 0) world.blocked.push(user);
+    world.recipients.push(user);
+  }
+  return world;
+}
 
-/** Round-robin order of the broadcast: private chats, a group, the group that migrated, the blocked user. */
-export const DEMO_CHATS: readonly DemoChat[] = Object.freeze([
-  { id: 1001, label: 'user 1001' },
-  { id: MIGRATED_GROUP, label: `group ${MIGRATED_GROUP} (migrated)` },
-  { id: 1002, label: 'user 1002' },
-  { id: 1003, label: 'user 1003' },
-  { id: BLOCKED_USER, label: `blocked user ${BLOCKED_USER}` },
-  { id: 1004, label: 'user 1004' },
-  { id: GROUP, label: `group ${GROUP}` },
-  { id: 1005, label: 'user 1005' },
-  { id: 1006, label: 'user 1006' },
-]);
-
-/** The bot-wide limit of the simulated Telegram, messages per second (Telegram: 30). */
-export const SIM_GLOBAL_PER_SECOND = 6;
-/** Share of requests that get a random fault. */
-export const FAULT_RATE = 0.12;
-// No random 429s: the stricter limits make real ones. A fake 429 would also teach the client's
-// pacing a spacing the chat does not really need, and slow the demo down for nothing.
-const FAULT_KINDS: FaultKind[] = ['500', '502_html', 'reset_before', 'reset_after', 'bad_json', 'hang'];
-
-/** The client gives up on a request after this long (a `hang` fault holds it longer). */
-export const CLIENT_TIMEOUT_MS = 1_500;
-/** The demo stops waiting after this long (longer for big runs); anything unfinished then counts as lost. */
-export const DEMO_DEADLINE_MS = 25_000;
-export const deadlineFor = (messages: number) => Math.max(DEMO_DEADLINE_MS, messages * 700);
-
-export function simulatorOptions(seed: number): SimulatorOptions {
+export function simulatorOptions(world: DemoWorld, seed: number): SimulatorOptions {
   return {
     port: 0,
     limits: { globalPerSecond: SIM_GLOBAL_PER_SECOND, chatPerSecond: 1, chatBurst: 1, groupPerMinute: 20 },
-    migratedGroups: { [String(MIGRATED_GROUP)]: SUPERGROUP },
-    blockedUsers: [BLOCKED_USER],
-    faults: { seed, rate: FAULT_RATE, kinds: FAULT_KINDS, methods: ['sendMessage', 'getChat'] },
-    hangMs: CLIENT_TIMEOUT_MS + 500,
+    migratedGroups: world.migrated,
+    blockedUsers: world.blocked,
+    faults: { seed, rate: FAULT_RATE, kinds: FAULT_KINDS, methods: ['sendMessage'] },
   };
 }
 
 /**
- * Faults every run shows, whatever the seed: a 500 and a dropped connection on lookups (retried:
- * getChat is idempotent), and a connection dropped after Telegram delivered a message (not resent:
- * the client cannot tell it was delivered, and a second copy would be a duplicate).
+ * Faults every run shows, whatever the seed: a 502 page, a reset before and one after delivery,
+ * and a flood wait of two minutes, longer than the engine sleeps (floodSleepThreshold): that
+ * recipient fails, surely not delivered, and a rerun would retry it.
  */
-export const SCRIPTED_FAULTS: readonly { kind: FaultKind; match: FaultMatch }[] = [
-  { kind: '500', match: { method: 'getChat', chatId: 1002 } },
-  { kind: 'reset_before', match: { method: 'getChat', chatId: 1003 } },
-  { kind: 'reset_after', match: { method: 'sendMessage', chatId: 1004 } },
-];
-
-/** Message `index` (1-based) of `total`: its chat and its (unique) text. */
-export function messageFor(index: number, total: number): { chat: DemoChat; text: string } {
-  const chat = DEMO_CHATS[(index - 1) % DEMO_CHATS.length]!;
-  return { chat, text: `#${index}/${total}: hello from the telegram-resilience demo` };
+export function scriptedFaults(world: DemoWorld): { kind: FaultKind; match: FaultMatch }[] {
+  // Early chats: the first second's sends fit the simulator's limit, so each fault meets a request
+  // that would have been delivered (a reset after a 429 would show nothing).
+  const [a, b, c, d] = world.recipients.filter((id) => id > 0 && !world.blocked.includes(id)).slice(1, 5);
+  return [
+    { kind: '502_html', match: { method: 'sendMessage', chatId: a! } },
+    { kind: 'reset_before', match: { method: 'sendMessage', chatId: b! } },
+    { kind: 'reset_after', match: { method: 'sendMessage', chatId: c! } },
+    { kind: '429', match: { method: 'sendMessage', chatId: d!, retryAfter: 120 } },
+  ];
 }
+
+export const DEMO_TEXT = 'Hello from the telegram-resilience demo: one message, every chat, once.';
