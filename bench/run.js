@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BENCHES = ['overhead', 'paced-throughput', 'latency', 'heap', 'broadcast', 'redis'];
+const BENCHES = ['overhead', 'paced-throughput', 'latency', 'heap', 'broadcast', 'redis', 'broadcast-journal'];
 
 function runBench(name) {
   return new Promise((resolve) => {
@@ -75,6 +75,11 @@ function rows({ name, result: r }) {
         [name, `aggregate sends/s, ${r.processes} processes`, fmt(r.aggregatePerSecond), '', '', `<= ${r.globalPerSecond}/s ${verdict(r.rateWithinLimit)}`],
         [name, 'others after 429: sends, stopped, resumed', `${r.othersSendsDuringGate}, ${r.pausePropagationMs} ms, ${r.othersResumedAfterMs} ms`, '', '', ''],
         [name, 'gate announcement latency', fmt(r.gateAnnouncementArrivedAfterMs, ' ms'), '', '', ''],
+      ];
+    case 'broadcast-journal':
+      return [
+        [name, `peak RSS MB, ${r.millionRecipients.toLocaleString('en')} recipients from a file`, `${r.peakRssMB} (${r.millionPerSecond}/s, instant api)`, '', '', `<= 256 MB ${verdict(r.rssTargetMet)}`],
+        [name, 'CLI --paid vs 1,000/s, journal on: msg/s', `${r.paidSustainedPerSecond} (${r.paidSent} sent, ${r.paidFloods} 429s)`, `no journal ${r.paidPeerPerSecond}`, `${r.paidRatioToPeer}x`, `>= 900/s ${verdict(r.paidTargetMet)}`],
       ];
     default:
       return [[name, JSON.stringify(r), '', '', '', '']];

@@ -5,6 +5,7 @@
  * that many recipients from the stream and claims them in one journal commit ("sending" is durable
  * before any of them leaves), then sends them all; outcomes are committed in batches every 20 ms.
  */
+import { setMaxListeners } from 'node:events';
 import { parseChatId } from './chat-id.js';
 import type { ChatId, ClaimResult, Outcome } from './journal.js';
 import { resolveOptions, type ResolvedBroadcast } from './options.js';
@@ -37,6 +38,7 @@ export async function broadcast(options: BroadcastOptions): Promise<BroadcastRep
   const rules = { resendUncertain: o.resendUncertain, retryFailed: o.retryFailed };
   /** Aborts the requests still in flight when the stop's grace period ends. */
   const cutOff = new AbortController();
+  setMaxListeners(0, cutOff.signal); // every request in flight listens to it
   const inFlight = new Map<number, ChatId>();
   let sequence = 0;
   let exhausted = false;
@@ -50,12 +52,20 @@ export async function broadcast(options: BroadcastOptions): Promise<BroadcastRep
     resolve?.();
   };
   const sleepUntilNotified = () => new Promise<void>((resolve) => (wake = resolve));
-  let wakeReader: (() => void) | undefined;
-  /** Settles at the stop, so a stream that waits for input (stdin) cannot hold the stop up. */
-  const stopRead = new Promise<'stop'>((resolve) => (wakeReader = () => resolve('stop')));
+  /**
+   * Ends the read in progress at the stop, so a stream waiting for input (stdin) cannot hold the
+   * stop up. One closure per read, not a reaction per read on a long-lived promise (that would
+   * keep one per recipient until the end: a million of them).
+   */
+  let endRead: ((value: 'stop') => void) | undefined;
+  const readNext = () =>
+    new Promise<IteratorResult<unknown> | 'stop'>((resolve, reject) => {
+      endRead = resolve;
+      Promise.resolve(next()).then(resolve, reject);
+    }).finally(() => (endRead = undefined));
   const onStop = () => {
     stopped = true;
-    wakeReader?.();
+    endRead?.('stop');
     notify();
   };
   o.signal?.addEventListener('abort', onStop, { once: true });
@@ -117,7 +127,7 @@ export async function broadcast(options: BroadcastOptions): Promise<BroadcastRep
   const take = async (count: number): Promise<ChatId[]> => {
     const batch = reclaim.splice(0, count);
     while (batch.length < count && !exhausted && !stopped) {
-      const item = await Promise.race([next(), stopRead]);
+      const item = await readNext();
       if (item === 'stop') break;
       if (item.done) {
         exhausted = true;

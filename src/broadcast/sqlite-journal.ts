@@ -1,7 +1,7 @@
 /**
- * The local journal: one SQLite file (WAL mode, `synchronous = FULL`), one row per recipient. A
- * claim is one transaction for the whole batch, so "sending" is on disk before any request of the
- * batch leaves, at the cost of one commit per batch rather than one per message.
+ * The local journal: one SQLite file (WAL mode), one row per recipient. A claim is one synced
+ * transaction for the whole batch, so "sending" is on disk before any request of the batch leaves,
+ * at the cost of one commit per batch rather than one per message.
  */
 import { chatKey, fromChatKey } from './chat-id.js';
 import {
@@ -199,12 +199,16 @@ export function sqliteJournal(path: string): BroadcastJournal {
       });
     },
     async claim(chatIds, rules) {
-      ready();
+      // "sending" must survive even a power loss once a request may leave: this commit is synced.
+      ready().pragma('synchronous = FULL');
       return claimBatch!.immediate(chatIds.map(chatKey), rules);
     },
     async record(outcomes) {
-      ready();
-      if (outcomes.length > 0) recordBatch!.immediate(outcomes);
+      if (outcomes.length === 0) return;
+      // Outcomes survive a crash of the process without a sync (WAL); a power loss may roll the
+      // latest back to "sending", which a restart turns into uncertain: never resent, never lost.
+      ready().pragma('synchronous = NORMAL');
+      recordBatch!.immediate(outcomes);
     },
     async summary() {
       return summarize(ready());
