@@ -2,13 +2,17 @@
  * The published artefact, as a new user gets it: `npm pack` (which builds on prepack), install the
  * tarball into an empty project, then import it with types and run the README's quickstart against
  * the simulator. Nothing here reaches the internet: dependencies come from npm's local cache.
+ * The optional better-sqlite3 is left out of that install (--omit=optional: building it from
+ * source takes minutes here); the broadcast test copies in the one this repo's `npm ci` built.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator } from '../../src/sim/index.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 let project: string;
@@ -20,7 +24,7 @@ beforeAll(() => {
   project = mkdtempSync(path.join(tmpdir(), 'tgr-pack-'));
   const out = run('npm', ['pack', '--silent', '--pack-destination', project], repo).trim().split('\n').pop()!;
   writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  run('npm', ['install', '--prefer-offline', '--no-save', path.join(project, out)], project);
+  run('npm', ['install', '--prefer-offline', '--no-save', '--omit=optional', path.join(project, out)], project);
 }, 180_000);
 
 afterAll(() => {
@@ -156,6 +160,37 @@ void k;
     expect(run(bin, ['--version'], project)).toBe(`${version}\n`);
   });
 
+  it('npx telegram-resilience broadcast: a clear message without better-sqlite3, and sends once it is there', async () => {
+    const sim = await startSimulator({ blockedUsers: [666] });
+    try {
+      writeFileSync(path.join(project, 'chats.txt'), '1001\n666\n');
+      const bin = path.join(project, 'node_modules', '.bin', 'telegram-resilience');
+      const broadcast = () =>
+        promisify(execFile)(bin, ['broadcast', '--chats', 'chats.txt', '--text', 'hi', '--api-root', sim.apiRoot, '--json'], {
+          cwd: project,
+          env: { ...process.env, TELEGRAM_BOT_TOKEN: sim.token },
+        }).then(
+          ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+          (error: { code: number; stdout: string; stderr: string }) => error,
+        );
+      const missing = await broadcast();
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('the SQLite journal needs the better-sqlite3 package (12.x)');
+      expect(missing.stderr).toContain('npm install better-sqlite3@12');
+      expect(sim.ledger()).toHaveLength(0);
+
+      for (const name of ['better-sqlite3', 'bindings', 'file-uri-to-path']) {
+        cpSync(path.join(repo, 'node_modules', name), path.join(project, 'node_modules', name), { recursive: true });
+      }
+      const sent = await broadcast();
+      expect(sent.code).toBe(0);
+      expect(JSON.parse(sent.stdout.trim().split('\n').pop()!)).toMatchObject({ total: 2, sent: 1, blocked: [666] });
+      expect(sim.deliveredTo(1001)).toHaveLength(1);
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('pulls in no SDK: the main entry reaches no package but p-retry', () => {
     const root = path.join(project, 'node_modules', 'telegram-resilience', 'dist');
     const bare = new Set<string>();
@@ -172,6 +207,7 @@ void k;
     };
     walk(path.join(root, 'index.js'));
     walk(path.join(root, 'sim', 'index.js'));
+    walk(path.join(root, 'broadcast', 'index.js')); // better-sqlite3 is loaded lazily, by createRequire
     expect(seen.size).toBeGreaterThan(10);
     for (const spec of bare) expect(['p-retry']).toContain(spec);
   });
