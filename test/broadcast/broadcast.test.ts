@@ -146,7 +146,7 @@ describe('broadcast', () => {
     // 30/s (not paid): about 3 s for all, stopped after 1 s.
     setTimeout(() => stop.abort(), 1_000);
     const started = Date.now();
-    const first = await broadcast({ api, recipients, message, journal, signal: stop.signal, onProgress: () => progressCalls++ });
+    const first = await broadcast({ api, recipients, message, journal, signal: stop.signal, stopGraceMs: 1_000, onProgress: () => progressCalls++ });
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(first.total).toBeLessThan(90);
     expect(accounted(first)).toBe(first.total);

@@ -63,7 +63,11 @@ function expectOnceOrUncertain(s: Simulator, recipients: number[], uncertain: Ar
 
 describe('broadcast CLI', () => {
   it('a complete run with faults: the report agrees with the ledger, nobody is unaccounted for', async () => {
-    const s = await simulator({ faults: { seed: 5, rate: 0.08, kinds: ['500', '502_html', 'reset_before', 'reset_after', 'bad_json'], methods: ['sendMessage'] } });
+    const s = await simulator({ slowMs: 5, faults: { seed: 5, rate: 0.08, kinds: ['500', '502_html', 'reset_before', 'reset_after', 'bad_json'], methods: ['sendMessage'] } });
+    // The group's two requests (its migration, then the supergroup) take queued "slow" faults (a
+    // 5 ms delay, then normal), which win over the random ones whatever order requests come in.
+    s.queueFault('slow', { method: 'sendMessage', chatId: OLD_GROUP });
+    s.queueFault('slow', { method: 'sendMessage', chatId: SUPERGROUP });
     const recipients = [...users(100), BLOCKED, OLD_GROUP, -4002];
     const done = await run(s, ['--chats', chatsFile(recipients), '--text', 'hello', '--paid', '--json']).exited;
     const report = reportOf(done.stdout);
@@ -121,7 +125,10 @@ describe('broadcast CLI', () => {
       const last = await run(s, args).exited;
       const report = reportOf(last.stdout);
       expect(report.sent + report.skipped + report.uncertain.length, `seed ${seed}`).toBe(recipients.length);
-      expect(report.uncertain.length, `seed ${seed}: at most the requests in flight at each kill`).toBeLessThanOrEqual(2 * 16);
+      // At each kill: the 16 requests in flight, plus the few answers that came since the last
+      // claim (outcomes are committed before each claim, and a claim comes when 4 slots are free).
+      const kills = 1 + (seed % 2);
+      expect(report.uncertain.length, `seed ${seed}: at most what was in flight at each kill`).toBeLessThanOrEqual(kills * (16 + 8));
       expectOnceOrUncertain(s, recipients, report.uncertain);
       expect(last.code).toBe(report.uncertain.length > 0 ? 3 : 0);
       await s.close();
