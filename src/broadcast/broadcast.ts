@@ -89,7 +89,12 @@ export async function broadcast(options: BroadcastOptions): Promise<BroadcastRep
   const progress = (force: boolean) => {
     if (!o.onProgress || (!force && now() - lastProgress < PROGRESS_EVERY_MS)) return;
     lastProgress = now();
-    o.onProgress(tally.progress(lastProgress));
+    try {
+      o.onProgress(tally.progress(lastProgress));
+    } catch (error) {
+      // A listener's bug must not lose an outcome: it is reported, and the broadcast goes on.
+      process.emitWarning(`telegram-resilience broadcast: onProgress threw: ${error instanceof Error ? error.message : String(error)}`);
+    }
   };
   const settle = (id: number, outcome: Outcome) => {
     inFlight.delete(id);
@@ -145,8 +150,8 @@ export async function broadcast(options: BroadcastOptions): Promise<BroadcastRep
     return batch;
   };
 
-  await o.journal.open({ fingerprint: o.fingerprint, method: o.method });
   try {
+    await o.journal.open({ fingerprint: o.fingerprint, method: o.method });
     const chunk = Math.max(1, Math.floor(o.maxInFlight / 4));
     while (!stopped) {
       const free = o.maxInFlight - inFlight.size;

@@ -3,7 +3,8 @@
  * reports; the journal (a SQLite file, or your own `BroadcastJournal`) makes a rerun resume.
  */
 export { broadcast } from './broadcast.js';
-export { sqliteJournal, readJournal as openJournal } from './sqlite-journal.js';
+export { sqliteJournal } from './sqlite-journal.js';
+export { readJournal as openJournal } from './sqlite-file.js';
 export { messageFingerprint } from './fingerprint.js';
 export { JournalMismatchError, isJournalMismatchError, RECIPIENT_STATES } from './journal.js';
 export type {
