@@ -1,0 +1,140 @@
+/**
+ * `enqueueBroadcast(queue, options)`: one BullMQ job per recipient, with an id made from the
+ * campaign and the chat, so every process may enqueue the same list and each recipient waiting or
+ * running is still one job. Recipients are read as a stream and added in batches (`addBulk`).
+ * A recipient whose job already finished gets a new job that finds it done in the journal and sends
+ * nothing (finished jobs are removed, so a rerun with `resendUncertain` can reach them).
+ */
+import type { Redis } from 'ioredis';
+import { parseChatId } from '../broadcast/chat-id.js';
+import { messageFingerprint } from '../broadcast/fingerprint.js';
+import type { ChatId } from '../broadcast/journal.js';
+import type { BroadcastMessage, MessageParams } from '../broadcast/types.js';
+import { JOB_NAME, type BroadcastJobData } from './job-data.js';
+import { checkCampaign, jobIdOf } from './keys.js';
+import { redisJournal } from './redis-journal.js';
+
+/** The part of a BullMQ `Queue` used here. */
+export interface BroadcastQueue {
+  addBulk(jobs: Array<{ name: string; data: BroadcastJobData; opts: Record<string, unknown> }>): Promise<unknown>;
+}
+
+export interface EnqueueBroadcastOptions {
+  /** The campaign: 1-100 letters, digits, `_`, `.` or `-`. One campaign is one message. */
+  campaign: string;
+  /** Chat ids or `@usernames`, read as a stream. An invalid one is a TypeError (the ones before it are enqueued). */
+  recipients: Iterable<ChatId> | AsyncIterable<ChatId>;
+  /** What to send, as for `broadcast()`: `{ method?, params }` (params an object, or a function of the chat id). */
+  message: BroadcastMessage;
+  /**
+   * `allow_paid_broadcast: true` on every message (up to 1,000 messages/s, paid in Stars).
+   * @default false
+   */
+  paid?: boolean;
+  /**
+   * These jobs resend recipients an earlier run left `uncertain` (exactly those).
+   * @default false
+   */
+  resendUncertain?: boolean;
+  /**
+   * These jobs resend recipients Telegram refused for good in an earlier run.
+   * @default false
+   */
+  retryFailed?: boolean;
+  /**
+   * The Redis connection of the journal (ioredis).
+   * @default the queue's own connection
+   */
+  connection?: Redis;
+  /**
+   * Prefix of the journal's keys; the same as the processor's.
+   * @default 'tgr:'
+   */
+  keyPrefix?: string;
+  /**
+   * Recipients per `addBulk`.
+   * @default 1000
+   */
+  batchSize?: number;
+}
+
+const KNOWN = new Set(['campaign', 'recipients', 'message', 'paid', 'resendUncertain', 'retryFailed', 'connection', 'keyPrefix', 'batchSize']);
+const WHERE = 'enqueueBroadcast';
+
+function resolveMessage(message: unknown): { method: string; fixed?: MessageParams; build?: (chatId: ChatId) => MessageParams; fingerprint: string } {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (typeof message === 'function') {
+    const build = message as (chatId: ChatId) => MessageParams;
+    return { method: 'sendMessage', build, fingerprint: messageFingerprint('sendMessage', build) };
+  }
+  if (!isObject(message)) throw new TypeError(`${WHERE}: option "message" must be { method?, params } or a function (chatId) => params`);
+  for (const key of Object.keys(message)) if (key !== 'method' && key !== 'params') throw new TypeError(`${WHERE}: unknown option "message.${key}"`);
+  const method = message.method ?? 'sendMessage';
+  if (typeof method !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(method)) throw new TypeError(`${WHERE}: option "message.method" must be a Bot API method name`);
+  if (typeof message.params === 'function') {
+    const build = message.params as (chatId: ChatId) => MessageParams;
+    return { method, build, fingerprint: messageFingerprint(method, build) };
+  }
+  if (!isObject(message.params)) throw new TypeError(`${WHERE}: option "message.params" must be an object or a function (chatId) => params`);
+  return { method, fixed: message.params, fingerprint: messageFingerprint(method, message.params) };
+}
+
+async function connectionOf(queue: unknown, given: unknown): Promise<Redis> {
+  if (given !== undefined) return given as Redis;
+  const backend = (queue as { getBackend?: () => { client?: Promise<unknown> } }).getBackend?.();
+  const client = (await backend?.client) as Record<string, unknown> | undefined;
+  if (!client || typeof client.defineCommand !== 'function') {
+    throw new TypeError(`${WHERE}: the queue has no ioredis connection to keep the journal in; pass option "connection" (an ioredis client)`);
+  }
+  return client as unknown as Redis;
+}
+
+/** Enqueues every recipient of a campaign; resolves with how many were offered. Rejects with `JournalMismatchError` when the campaign belongs to another message. */
+export async function enqueueBroadcast(queue: BroadcastQueue, options: EnqueueBroadcastOptions): Promise<{ enqueued: number }> {
+  if (typeof queue !== 'object' || queue === null || typeof (queue as BroadcastQueue).addBulk !== 'function') throw new TypeError(`${WHERE}: the first argument must be a BullMQ Queue`);
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${WHERE}: options must be an object`);
+  const unknown = Object.keys(options).filter((k) => !KNOWN.has(k));
+  if (unknown.length > 0) throw new TypeError(`${WHERE}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`);
+  const campaign = checkCampaign(WHERE, options.campaign);
+  const message = resolveMessage(options.message);
+  for (const flag of ['paid', 'resendUncertain', 'retryFailed'] as const) {
+    if (options[flag] !== undefined && typeof options[flag] !== 'boolean') throw new TypeError(`${WHERE}: option "${flag}" must be a boolean`);
+  }
+  const batchSize = options.batchSize ?? 1000;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError(`${WHERE}: option "batchSize" must be a whole number >= 1`);
+  const recipients = options.recipients as unknown as Record<symbol, unknown> | undefined;
+  const asyncIterator = recipients?.[Symbol.asyncIterator];
+  const syncIterator = recipients?.[Symbol.iterator];
+  if (typeof asyncIterator !== 'function' && typeof syncIterator !== 'function') throw new TypeError(`${WHERE}: option "recipients" must be an Iterable or AsyncIterable of chat ids`);
+
+  const journal = redisJournal({ client: await connectionOf(queue, options.connection), campaign, ...(options.keyPrefix !== undefined && { keyPrefix: options.keyPrefix }) });
+  await journal.bind({ fingerprint: message.fingerprint, method: message.method, ...(message.fixed && { params: message.fixed }) });
+
+  const flags = {
+    ...(options.paid === true && { paid: true as const }),
+    ...(options.resendUncertain === true && { resendUncertain: true as const }),
+    ...(options.retryFailed === true && { retryFailed: true as const }),
+  };
+  const opts = (chatId: ChatId) => ({ jobId: jobIdOf(campaign, chatId), removeOnComplete: true, removeOnFail: true, attempts: 20, backoff: { type: 'exponential', delay: 500 } });
+  let batch: Array<{ name: string; data: BroadcastJobData; opts: Record<string, unknown> }> = [];
+  let read = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const jobs = batch;
+    batch = [];
+    await queue.addBulk(jobs);
+  };
+  for await (const value of options.recipients) {
+    read++;
+    const chatId = parseChatId(value);
+    if (chatId === undefined) {
+      await flush();
+      throw new TypeError(`${WHERE}: recipient #${read} is not a chat id (a non-zero integer or "@username"): ${JSON.stringify(value)}`);
+    }
+    const data: BroadcastJobData = { campaign, chatId, ...flags, ...(message.build && { params: message.build(chatId) }) };
+    batch.push({ name: JOB_NAME, data, opts: opts(chatId) });
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  return { enqueued: read };
+}

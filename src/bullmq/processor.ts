@@ -1,0 +1,164 @@
+/**
+ * `broadcastProcessor({ api, connection })`: a BullMQ processor that sends one campaign message per
+ * job. Each job claims its recipient in the Redis journal ("sending", durable before the request
+ * leaves), sends, and records the outcome before the job completes. A recipient already "sending"
+ * when its job is picked up (the worker that had it died) becomes uncertain and is not resent.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { ChatId, ClaimRules, Outcome, RecipientState } from '../broadcast/journal.js';
+import { failedOutcome, interruptedOutcome, sentOutcome } from '../broadcast/outcome.js';
+import type { BroadcastApi, MessageParams } from '../broadcast/types.js';
+import { isCampaignLostError } from './errors.js';
+import { parseJobData } from './job-data.js';
+import { redisJournal, type RedisJournal } from './redis-journal.js';
+
+export interface BroadcastProcessorOptions {
+  /** Sends each message: `createBotApi({ token, resilience: createResilience({ throttle: true, backend: redisBackend(...) }) })`. */
+  api: BroadcastApi;
+  /** The journal's Redis connection (ioredis; `maxRetriesPerRequest: null` lets a record wait out a reconnect). */
+  connection: Redis;
+  /**
+   * Prefix of the journal's keys; the same as `enqueueBroadcast`'s.
+   * @default 'tgr:'
+   */
+  keyPrefix?: string;
+  /**
+   * Resend recipients an earlier run left `uncertain`, whatever the job says.
+   * @default false (the job's own `resendUncertain`)
+   */
+  resendUncertain?: boolean;
+  /**
+   * Resend recipients Telegram refused for good, whatever the job says.
+   * @default false (the job's own `retryFailed`)
+   */
+  retryFailed?: boolean;
+  /**
+   * How long an outcome that cannot be recorded (Redis gone) is retried before the job fails, in ms.
+   * The recipient then stays "sending" and becomes uncertain when claimed again.
+   * @default 60000
+   */
+  recordRetryMs?: number;
+  /** Called once per job with its result (for progress counters). */
+  onResult?: (result: BroadcastJobResult) => void;
+}
+
+/** A job's return value (shown by Bull Board): where its recipient ended. */
+export interface BroadcastJobResult {
+  campaign: string;
+  chatId: ChatId;
+  state: RecipientState | 'duplicate';
+  /** True when an earlier run or job had already finished this recipient (nothing was sent). */
+  earlier: boolean;
+  messageId?: number;
+}
+
+/** The part of a BullMQ `Job` the processor reads. */
+export interface BroadcastJob {
+  id?: string | undefined;
+  data: unknown;
+}
+
+export type BroadcastProcessor = (job: BroadcastJob, token?: string, signal?: AbortSignal) => Promise<BroadcastJobResult>;
+
+const KNOWN = new Set(['api', 'connection', 'keyPrefix', 'resendUncertain', 'retryFailed', 'recordRetryMs', 'onResult']);
+const WHERE = 'broadcastProcessor';
+/** A migrated group is followed this many times within one job. */
+const MAX_HOPS = 3;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function broadcastProcessor(options: BroadcastProcessorOptions): BroadcastProcessor {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${WHERE}: options must be an object ({ api, connection })`);
+  const unknown = Object.keys(options).filter((k) => !KNOWN.has(k));
+  if (unknown.length > 0) throw new TypeError(`${WHERE}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`);
+  const { api, connection, keyPrefix, onResult } = options;
+  if (typeof api !== 'object' || api === null || typeof api.call !== 'function') throw new TypeError(`${WHERE}: option "api" must have call(method, params, { signal }), such as createBotApi(...)`);
+  if (typeof connection !== 'object' || connection === null || typeof (connection as unknown as Record<string, unknown>).defineCommand !== 'function') {
+    throw new TypeError(`${WHERE}: option "connection" must be an ioredis client (new Redis(...))`);
+  }
+  for (const flag of ['resendUncertain', 'retryFailed'] as const) {
+    if (options[flag] !== undefined && typeof options[flag] !== 'boolean') throw new TypeError(`${WHERE}: option "${flag}" must be a boolean`);
+  }
+  const recordRetryMs = options.recordRetryMs ?? 60_000;
+  if (typeof recordRetryMs !== 'number' || !(recordRetryMs >= 0)) throw new TypeError(`${WHERE}: option "recordRetryMs" must be a number >= 0`);
+  if (onResult !== undefined && typeof onResult !== 'function') throw new TypeError(`${WHERE}: option "onResult" must be a function`);
+
+  const processId = randomUUID();
+  let attempt = 0;
+  const journals = new Map<string, RedisJournal>();
+  const journalOf = (campaign: string) => {
+    let journal = journals.get(campaign);
+    if (!journal) {
+      journal = redisJournal({ client: connection, campaign, ...(keyPrefix !== undefined && { keyPrefix }) });
+      journals.set(campaign, journal);
+    }
+    return journal;
+  };
+  const messages = new Map<string, Promise<{ method: string; params: MessageParams | undefined }>>();
+  const messageOf = (journal: RedisJournal) => {
+    let message = messages.get(journal.campaign);
+    if (!message) {
+      message = journal.message();
+      message.catch(() => messages.delete(journal.campaign));
+      messages.set(journal.campaign, message);
+    }
+    return message;
+  };
+
+  /** Records, waiting out a Redis outage for up to `recordRetryMs`: the outcome is known only here. */
+  const record = async (journal: RedisJournal, outcome: Outcome) => {
+    const deadline = Date.now() + recordRetryMs;
+    for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
+      try {
+        return await journal.record([outcome]);
+      } catch (error) {
+        if (isCampaignLostError(error) || Date.now() >= deadline) throw error;
+        await sleep(wait);
+      }
+    }
+  };
+
+  return async (job, _token, signal) => {
+    const data = parseJobData(job.data);
+    const journal = journalOf(data.campaign);
+    const message = await messageOf(journal);
+    const rules: ClaimRules = { resendUncertain: options.resendUncertain === true || data.resendUncertain === true, retryFailed: options.retryFailed === true || data.retryFailed === true };
+    const claimToken = `job:${processId}:${++attempt}`;
+    const finish = (result: BroadcastJobResult) => {
+      onResult?.(result);
+      return result;
+    };
+    for (let hop = 0; ; hop++) {
+      const [claim] = await journal.claimAs(claimToken, [data.chatId], rules);
+      if (!claim || claim.claim === 'duplicate') return finish({ campaign: data.campaign, chatId: data.chatId, state: 'duplicate', earlier: true });
+      if (claim.claim === 'done') {
+        const r = claim.record;
+        return finish({ campaign: data.campaign, chatId: data.chatId, state: r.state, earlier: hop === 0 || r.state !== 'sent', ...(r.messageId !== undefined && { messageId: r.messageId }) });
+      }
+      const base = data.params ?? message.params;
+      let outcome: Outcome;
+      if (base === undefined) {
+        outcome = { chatId: data.chatId, state: 'failed', kind: 'message', description: `campaign "${data.campaign}" has no message parameters`, retryable: false };
+      } else {
+        const params = { ...base, chat_id: claim.target, ...(data.paid && { allow_paid_broadcast: true }) };
+        outcome = await api.call(message.method, params, { signal: signal ?? new AbortController().signal }).then(
+          (result) => sentOutcome(data.chatId, claim.target, result),
+          (error: unknown) => (signal?.aborted && error === signal.reason ? interruptedOutcome(data.chatId) : failedOutcome(data.chatId, claim.target, error)),
+        );
+      }
+      if (outcome.state === 'migrated' && hop + 1 >= MAX_HOPS) {
+        outcome = { chatId: data.chatId, state: 'failed', kind: 'chat_migrated', description: `migrated more than ${MAX_HOPS - 1} times`, retryable: false };
+      }
+      await record(journal, outcome);
+      if (outcome.state === 'migrated') continue; // claimed again, to its new id
+      return finish({
+        campaign: data.campaign,
+        chatId: data.chatId,
+        state: outcome.state,
+        earlier: false,
+        ...(outcome.state === 'sent' && outcome.messageId !== undefined && { messageId: outcome.messageId }),
+      });
+    }
+  };
+}
