@@ -106,7 +106,11 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+/**
+ * `persistent`: an append-only file fsynced on every write, so that data survives kill() and
+ * restart() (as a production Redis should be set up for a broadcast journal).
+ */
+export async function startRedisServer(options: { persistent?: boolean } = {}): Promise<RedisServer> {
   const binary = findRedisServer();
   if (!binary) throw new Error('redis-server not found');
   const dir = mkdtempSync(join(tmpdir(), 'tgr-redis-'));
@@ -121,7 +125,10 @@ export async function startRedisServer(): Promise<RedisServer> {
   const launch = async (onPort: number) => {
     const c = spawn(
       binary,
-      ['--port', String(onPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'],
+      [
+        ...['--port', String(onPort), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--loglevel', 'warning'],
+        ...(options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     children.add(c);

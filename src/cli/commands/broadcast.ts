@@ -5,6 +5,7 @@ import { positionals, stringOption, UsageError, type ParsedArgs } from '../args.
 import { policyFromArgs, writeLines, type Command } from '../command.js';
 import { checkChatsFile, defaultJournalPath, runBroadcastCli } from '../broadcast/run-broadcast.js';
 import { renderSummary } from '../broadcast/report-text.js';
+import { runCampaign } from '../broadcast/campaign-args.js';
 
 const PARSE_MODES = ['HTML', 'MarkdownV2'];
 /** Telegram's limit on a message's text, in characters. */
@@ -20,6 +21,7 @@ export const broadcastCommand: Command = {
   name: 'broadcast',
   summary: 'send one message to every chat in a file, resumable after a crash (and `broadcast status`)',
   usage: `Usage: telegram-resilience broadcast --chats FILE --text TEXT [options]
+       telegram-resilience broadcast --chats FILE --text TEXT --redis URL --campaign NAME [options]
        telegram-resilience broadcast status --journal FILE [--json]
 
 Sends TEXT to every chat id in FILE through the Bot API, at the speed Telegram's limits allow,
@@ -38,6 +40,9 @@ Options:
   --retry-failed       resend the recipients Telegram refused in an earlier run (chat not found, ...)
   --json               the last line of stdout is the report as JSON
   --policy FILE        a policy file (see check-policy); its options go over { throttle: true }
+  --redis URL          many processes, one campaign: run the same command on every machine; the
+                       journal, the queue (BullMQ) and the bot's limits are shared in this Redis
+  --campaign NAME      with --redis: the campaign (letters, digits, _ . -); one campaign, one message
 
 Exit codes: 0 every recipient sent (or skipped, or blocked); 3 some failed or are uncertain
 (listed); 2 bad usage or input; 1 could not run (API unreachable, token refused); 130 interrupted.
@@ -54,6 +59,8 @@ Ctrl-C exits at once. The journal stays resumable either way.`,
     'retry-failed': 'boolean',
     json: 'boolean',
     policy: 'string',
+    redis: 'string',
+    campaign: 'string',
   },
   async run(args, io) {
     const [sub] = args.positionals;
@@ -82,6 +89,10 @@ Ctrl-C exits at once. The journal stays resumable either way.`,
       throw new UsageError('the bot token is missing: set the environment variable TELEGRAM_BOT_TOKEN (from @BotFather)');
     }
     checkChatsFile(chats);
+    const redis = stringOption(args, 'redis');
+    if (redis !== undefined || stringOption(args, 'campaign') !== undefined) {
+      return runCampaign(args, { chats, text, parseMode, token: token.trim(), redis }, io);
+    }
     const journal = stringOption(args, 'journal') ?? defaultJournalPath(chats);
     const policy = await policyFromArgs(args);
     return runBroadcastCli(

@@ -1,0 +1,153 @@
+/**
+ * `telegram-resilience broadcast --redis URL --campaign NAME`: the same command on any number of
+ * processes and machines. Each enqueues the chats file into the campaign's BullMQ queue (one job
+ * per recipient, idempotent), works the queue with limits shared through Redis, and when the queue
+ * is empty prints the report of the whole campaign. bullmq and ioredis are loaded only here.
+ */
+import type { Redis } from 'ioredis';
+import { createBotApi, type BotApi } from '../../botapi/index.js';
+import { isJournalMismatchError, type BroadcastReport } from '../../broadcast/index.js';
+import { broadcastProcessor, broadcastWorkerOptions, campaignReport, campaignSnapshot, enqueueBroadcast, isCampaignLostError, redisJournal } from '../../bullmq/index.js';
+import { createResilience } from '../../engine/resilience.js';
+import { classify } from '../../errors/index.js';
+import { redisBackend } from '../../limits/redis/index.js';
+import type { CliIo } from '../args.js';
+import { writeLines } from '../command.js';
+import { connectRedis, watchRedis } from './campaign-redis.js';
+import { renderCampaignReport } from './campaign-text.js';
+import { readChats } from './chats-file.js';
+import type { BroadcastCliOptions } from './run-broadcast.js';
+
+export interface CampaignCliOptions extends Omit<BroadcastCliOptions, 'journal'> {
+  redis: string;
+  campaign: string;
+}
+
+const MISSING = 'the --redis mode needs the bullmq (6.x) and ioredis (5.x) packages, which could not be loaded. Install them: npm install bullmq@6 ioredis@5';
+/** How long Redis may be gone before a process gives up (its claimed recipients become uncertain). */
+const REDIS_GIVE_UP_MS = 60_000;
+const POLL_MS = 250;
+
+type Bullmq = typeof import('bullmq');
+async function load<T>(name: 'bullmq' | 'ioredis'): Promise<T> {
+  try {
+    return (await import(name)) as T;
+  } catch (error) {
+    throw new Error(`${MISSING} (${name}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)})`, { cause: error });
+  }
+}
+
+async function preflight(api: BotApi, apiRoot: string): Promise<string | undefined> {
+  try {
+    await api.raw('getMe', {}, { signal: AbortSignal.timeout(10_000) });
+    return undefined;
+  } catch (error) {
+    const failure = classify(error);
+    if (failure.kind === 'unauthorized' || failure.code === 404) return `the Bot API at ${apiRoot} refused the token in TELEGRAM_BOT_TOKEN (${failure.description ?? failure.kind}); check the token`;
+    return `cannot reach the Bot API at ${apiRoot}: ${failure.description ?? failure.type ?? failure.kind}`;
+  }
+}
+
+export async function runCampaignCli(options: CampaignCliOptions, io: CliIo): Promise<number> {
+  const say = (line: string) => io.stderr.write(`telegram-resilience broadcast: ${line}\n`);
+  const { Queue, Worker } = await load<Bullmq>('bullmq');
+  const connected = await connectRedis(() => load('ioredis'), options.redis, 5_000);
+  if (typeof connected === 'string') {
+    say(connected);
+    return 1;
+  }
+  const client: Redis = connected;
+  const apiRoot = options.apiRoot ?? 'https://api.telegram.org';
+  const botId = /^\d+(?=:)/.exec(options.token)?.[0] ?? 'default';
+  const resilience = createResilience({ throttle: true, ...options.policy, backend: redisBackend({ client, botId }) });
+  const cleanup: Array<() => unknown> = [() => resilience.close(), () => client.quit().catch(() => client.disconnect())];
+  try {
+    const api = createBotApi({ token: options.token, apiRoot, resilience });
+    const unreachable = await preflight(api, apiRoot);
+    if (unreachable) {
+      say(unreachable);
+      return 1;
+    }
+    const journal = redisJournal({ client, campaign: options.campaign });
+    const since = await campaignSnapshot(journal);
+    const queue = new Queue(`broadcast.${options.campaign}`, { connection: client });
+    cleanup.unshift(() => queue.close());
+    const params: Record<string, unknown> = { text: options.text };
+    if (options.parseMode !== undefined) params.parse_mode = options.parseMode;
+    const badLines: number[] = [];
+    const recipients = readChats(options.chats === '-' ? process.stdin : options.chats, (bad) => {
+      badLines.push(bad.line);
+      io.stderr.write(`${options.chats === '-' ? 'stdin' : options.chats}:${bad.line}: not a chat id (a number or @username): ${JSON.stringify(bad.text)}; skipped\n`);
+    });
+    try {
+      await enqueueBroadcast(queue, {
+        campaign: options.campaign,
+        recipients,
+        message: { method: 'sendMessage', params },
+        paid: options.paid,
+        resendUncertain: options.resendUncertain,
+        retryFailed: options.retryFailed,
+        connection: client,
+      });
+    } catch (error) {
+      if (!isJournalMismatchError(error)) throw error;
+      say(`campaign "${options.campaign}" was made for another message (another --text or --parse-mode). Nothing was sent. To send this message, use another --campaign name.`);
+      return 2;
+    }
+
+    // Work the queue until it is empty (every process enqueued the whole file first, so empty means done).
+    let fatal: string | undefined;
+    const stopped = new AbortController();
+    const stop = (reason: string) => {
+      fatal ??= reason;
+      stopped.abort();
+    };
+    const unlisten = resilience.onFloodWait(() => void journal.addFloodWaits(1).catch(() => undefined));
+    const unwatch = watchRedis(
+      client,
+      options.redis,
+      REDIS_GIVE_UP_MS,
+      say,
+      () => stop(`Redis stayed unreachable for ${REDIS_GIVE_UP_MS / 1000} s: stopped. Recipients claimed but not recorded stay "sending" and become uncertain when the campaign runs again.`),
+      () => void journal.message().catch((error: unknown) => isCampaignLostError(error) && stop(error.message)),
+    );
+    cleanup.unshift(unlisten, unwatch);
+    const processor = broadcastProcessor({ api, connection: client, ...(options.resendUncertain && { resendUncertain: true }), ...(options.retryFailed && { retryFailed: true }) });
+    const worker = new Worker(queue.name, processor, { connection: client, ...broadcastWorkerOptions({ paid: options.paid }) });
+    worker.on('error', () => undefined); // connection errors: the watcher speaks for them
+    worker.on('failed', (_job, error) => {
+      if (isCampaignLostError(error)) stop(error.message);
+    });
+    cleanup.unshift(() => worker.close(true));
+    const interrupted = () => io.signal?.aborted === true;
+    io.signal?.addEventListener('abort', () => stopped.abort(), { once: true });
+    for (let emptyPolls = 0; emptyPolls < 2 && !stopped.signal.aborted; ) {
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      if (client.status !== 'ready') continue;
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+      emptyPolls = Object.values(counts).every((n) => n === 0) ? emptyPolls + 1 : 0;
+    }
+    if (fatal) {
+      await worker.close(true);
+      say(fatal);
+      return 1;
+    }
+    // Jobs in flight finish (after Ctrl-C: for up to 2 s) before the report is read.
+    await Promise.race([worker.close(), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    let report: BroadcastReport;
+    try {
+      report = await campaignReport(journal, since, { paid: options.paid, finished: !interrupted() });
+    } catch (error) {
+      say(`could not read the campaign's report from Redis: ${error instanceof Error ? error.message : String(error)}`);
+      return 1;
+    }
+    const human = renderCampaignReport(report, options.campaign, interrupted());
+    if (badLines.length > 0) human.push(`Skipped ${badLines.length} bad line${badLines.length === 1 ? '' : 's'} of the chats file (line ${badLines.slice(0, 10).join(', ')}${badLines.length > 10 ? ', ...' : ''}).`);
+    writeLines(options.json ? io.stderr : io.stdout, human);
+    if (options.json) io.stdout.write(JSON.stringify(report) + '\n');
+    if (interrupted()) return 130;
+    return report.failed.length > 0 || report.uncertain.length > 0 ? 3 : 0;
+  } finally {
+    for (const close of cleanup) await Promise.resolve().then(close).catch(() => undefined);
+  }
+}
