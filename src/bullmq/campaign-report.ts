@@ -26,15 +26,17 @@ export async function campaignSnapshot(journal: RedisJournal): Promise<CampaignS
 
 /**
  * The campaign's report. Recipients a finished campaign still has in "pending" or "migrated" (a
- * job removed before it sent) are listed as failed (`not_sent`; a rerun sends them); those in "sending" (a job that failed after its
- * claim) as uncertain: nobody is left out.
+ * job removed before it sent) are listed as failed (`not_sent`; a rerun sends them), those in
+ * "sending" (a job that failed after its claim) as uncertain: nobody is left out. With `finished: false` (a process that stops while
+ * the campaign goes on) they are left out of the lists and of `total`.
  */
-export async function campaignReport(journal: RedisJournal, since: CampaignSnapshot, options: { paid: boolean }): Promise<BroadcastReport> {
+export async function campaignReport(journal: RedisJournal, since: CampaignSnapshot, options: { paid: boolean; finished?: boolean }): Promise<BroadcastReport> {
+  const finished = options.finished ?? true;
   const [summary, counters] = await Promise.all([journal.summary(), journal.counters()]);
   const { counts } = summary;
   const failed = summary.failed.map(({ chatId, kind, description }) => ({ chatId, kind, description }));
   const uncertain = [...summary.uncertain];
-  if (counts.pending + counts.sending + counts.migrated > 0) {
+  if (finished && counts.pending + counts.sending + counts.migrated > 0) {
     for (const record of await journal.unfinished()) {
       if (record.state === 'sending') uncertain.push(record.chatId);
       else failed.push({ chatId: record.chatId, kind: 'not_sent', description: 'its job ended before it was sent; run the campaign again to send it' });
@@ -42,7 +44,8 @@ export async function campaignReport(journal: RedisJournal, since: CampaignSnaps
   }
   const requests = Math.max(0, counters.requests - since.requests);
   const perSecond = options.paid ? PAID_PER_SECOND : FREE_PER_SECOND;
-  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  // A campaign still running counts only the recipients whose state is final.
+  const total = Object.values(counts).reduce((a, b) => a + b, 0) - (finished ? 0 : counts.pending + counts.sending + counts.migrated);
   return {
     total,
     sent: Math.max(0, counts.sent - since.sent),
