@@ -19,6 +19,10 @@ export const count: Check = (v) =>
   typeof v === 'number' && (Number.isInteger(v) || v === Infinity) && v >= 0 ? undefined : 'an integer >= 0 (or Infinity)';
 export const boolean: Check = (v) => (typeof v === 'boolean' ? undefined : 'a boolean');
 export const func: Check = (v) => (typeof v === 'function' ? undefined : 'a function');
+export const string: Check = (v) => (typeof v === 'string' ? undefined : 'a string');
+export const nonEmptyString: Check = (v) => (typeof v === 'string' && v !== '' ? undefined : 'a non-empty string');
+export const wholePositive: Check = (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? undefined : 'a whole number >= 1');
+export const abortSignal: Check = (v) => (v instanceof AbortSignal ? undefined : 'an AbortSignal');
 
 /** One of `values` (strings): `'"fallback" or "fail"'`. */
 export function oneOf(...values: readonly string[]): Check {
@@ -41,10 +45,13 @@ export function describeValue(value: unknown): string {
   return String(value);
 }
 
+/** The one wording of a wrong option: ``option `key` must be <expected>, got <given>``. */
+export function mustBe(key: string, expected: string, given: string): string {
+  return `option \`${key}\` must be ${expected}, got ${given}`;
+}
+
 /** Throws a TypeError naming the option when `value` is not valid for `key`. */
 export function checkOption(where: string, key: string, value: unknown, check: Check): void {
   const expected = check(value);
-  if (expected !== undefined) {
-    throw new TypeError(`${where}: option "${key}" must be ${expected}, got ${describeValue(value)}`);
-  }
+  if (expected !== undefined) throw new TypeError(`${where}: ${mustBe(key, expected, describeValue(value))}`);
 }

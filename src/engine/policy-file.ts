@@ -22,6 +22,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { checkOption, finitePositive, type Check } from '../core/checks.js';
+import { closestName } from '../core/closest-name.js';
 import { resolveThrottle, TELEGRAM_LIMITS } from '../limits/throttle-options.js';
 import { POLICY_CHECKS, resolvePolicy } from '../policy/defaults.js';
 import { describeNode, JsonSyntaxError, parseJsonWithPositions, type JsonMember, type JsonNode, type SourcePosition } from '../policy/json-source.js';
@@ -286,33 +287,8 @@ function unknownKey(path: string, key: string, known: readonly string[]): string
   if (CODE_ONLY_OPTIONS.has(key)) {
     return `${path} cannot be set in a policy file (its value is code, not JSON); pass it to createResilience next to the file's options`;
   }
-  const near = suggestion(key, known);
+  const near = closestName(key, known);
   return `unknown key ${path}${near ? ` (did you mean "${near}"?)` : ''}`;
-}
-
-/** The known key closest to a typo'd one (same letters ignoring case, or at most 2 edits away). */
-function suggestion(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    if (candidate.toLowerCase() === key.toLowerCase()) return candidate;
-    const d = editDistance(key, candidate);
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 3) return 4;
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 /** A node as a plain JS value (objects and arrays included, for the checks to refuse). */
