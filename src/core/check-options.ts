@@ -39,7 +39,7 @@ export interface OptionTableSettings {
 }
 
 /** A plain object (not null, not an array). */
-export function isOptionsObject(value: unknown): value is Record<string, unknown> {
+export function isOptionsObject<T>(value: T): value is T & Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -21,9 +21,9 @@
  * on what is valid.
  */
 import { readFile } from 'node:fs/promises';
-import { checkOption, finitePositive, type Check } from '../core/checks.js';
+import { checkOption, type Check } from '../core/checks.js';
 import { closestName } from '../core/closest-name.js';
-import { resolveThrottle, TELEGRAM_LIMITS } from '../limits/throttle-options.js';
+import { resolveThrottle, TELEGRAM_LIMITS, THROTTLE_CHECKS } from '../limits/throttle-options.js';
 import { POLICY_CHECKS, resolvePolicy } from '../policy/defaults.js';
 import { describeNode, JsonSyntaxError, parseJsonWithPositions, type JsonMember, type JsonNode, type SourcePosition } from '../policy/json-source.js';
 import type { PolicyOptions } from '../policy/options.js';
@@ -192,7 +192,7 @@ function readThrottle(node: JsonNode, at: SourcePosition, report: Report): unkno
       report(path, member.keyAt, unknownKey(path, member.key, THROTTLE_KEYS));
       continue;
     }
-    const value = expect(member.value, member.keyAt, path, report, finitePositive);
+    const value = expect(member.value, member.keyAt, path, report, THROTTLE_CHECKS[member.key as keyof typeof THROTTLE_CHECKS]);
     if (value !== INVALID) out[member.key] = value;
   }
   return out;

@@ -5,7 +5,8 @@
 import { abortReason, createStopper } from '../core/abort.js';
 import type { AttemptFn, CallInfo, CallParams } from '../core/call.js';
 import { createMemoryChatIdStore } from '../core/chat-id-store.js';
-import { checkOption } from '../core/checks.js';
+import { isOptionsObject, rejectUnknownOptions } from '../core/check-options.js';
+import { checkOption, describeValue } from '../core/checks.js';
 import { EventHub, type Disposer, type Listener } from '../core/events.js';
 import { classify } from '../errors/classify.js';
 import { ClosedError } from '../errors/closed-error.js';
@@ -75,15 +76,12 @@ export interface Resilience {
 }
 
 const WHERE = 'createResilience';
-const KNOWN_KEYS = new Set<string>([...Object.keys(POLICY_CHECKS), ...Object.keys(ENGINE_OPTIONS)]);
+const KNOWN_KEYS: readonly string[] = [...Object.keys(POLICY_CHECKS), ...Object.keys(ENGINE_OPTIONS)];
+const DERIVED_KEYS: readonly string[] = [...Object.keys(POLICY_CHECKS), 'rules'];
 
 export function createResilience(options: ResilienceOptions = {}): Resilience {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${WHERE}: options must be an object`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_KEYS.has(key)) throw new TypeError(`${WHERE}: unknown option "${key}"`);
-  }
+  if (!isOptionsObject(options)) throw new TypeError(`${WHERE}: options must be an object, got ${describeValue(options)}`);
+  rejectUnknownOptions(WHERE, options, KNOWN_KEYS);
   const { throttle: throttleOption, ...policyOptions } = options;
   const policy = resolvePolicy(WHERE, policyOptions, DEFAULT_POLICY);
   const throttle = resolveThrottle(WHERE, throttleOption);
@@ -206,11 +204,9 @@ function engine(
       return rule ? { ...decision, failure, rule: rule.name } : { ...decision, failure };
     },
     with(overrides) {
-      if (typeof overrides !== 'object' || overrides === null) throw new TypeError('resilience.with: overrides must be an object');
+      if (!isOptionsObject(overrides)) throw new TypeError(`resilience.with: overrides must be an object, got ${describeValue(overrides)}`);
+      rejectUnknownOptions('resilience.with', overrides, DERIVED_KEYS);
       const { rules, ...policyOverrides } = overrides;
-      for (const key of Object.keys(policyOverrides)) {
-        if (!(key in POLICY_CHECKS)) throw new TypeError(`resilience.with: unknown option "${key}"`);
-      }
       const derivedRules = [...compileRules('resilience.with', rules), ...userRules];
       return engine(state, resolvePolicy('resilience.with', policyOverrides, policy), derivedRules, builtins);
     },

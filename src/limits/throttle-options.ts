@@ -2,7 +2,8 @@
  * The `throttle` option of `createResilience`: `true` for Telegram's published limits, an object to
  * change some of them, `false` (the default) for none.
  */
-import { checkOption, finitePositive } from '../core/checks.js';
+import { checkOptions } from '../core/check-options.js';
+import { describeValue, finitePositive, mustBe, wholePositive, type Check } from '../core/checks.js';
 
 export interface ThrottleOptions {
   /**
@@ -43,22 +44,24 @@ export const TELEGRAM_LIMITS: ResolvedThrottle = Object.freeze({
   idleChatTtlMs: 61_000,
 });
 
+/** How each limit is checked (by `createResilience` and the policy-file reader alike). */
+export const THROTTLE_CHECKS: Record<keyof ThrottleOptions, Check> = {
+  globalPerSecond: finitePositive,
+  chatPerSecond: finitePositive,
+  // A window holds a whole number of messages.
+  groupPerMinute: wholePositive,
+  paidBroadcastPerSecond: finitePositive,
+  idleChatTtlMs: finitePositive,
+};
+
 export function resolveThrottle(where: string, value: unknown): ResolvedThrottle | undefined {
   if (value === undefined || value === false) return undefined;
   if (value === true) return TELEGRAM_LIMITS;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(`${where}: option "throttle" must be true, false or an object of limits`);
+    throw new TypeError(`${where}: ${mustBe('throttle', 'true, false or an object of limits', describeValue(value))}`);
   }
-  const resolved: Record<string, number> = { ...TELEGRAM_LIMITS };
-  for (const [key, v] of Object.entries(value)) {
-    if (!(key in TELEGRAM_LIMITS)) throw new TypeError(`${where}: unknown option "throttle.${key}"`);
-    if (v === undefined) continue;
-    checkOption(where, `throttle.${key}`, v, finitePositive);
-    // A window holds a whole number of messages.
-    if (key === 'groupPerMinute' && !Number.isInteger(v)) {
-      throw new TypeError(`${where}: option "throttle.groupPerMinute" must be a whole number, got ${String(v)}`);
-    }
-    resolved[key] = v;
-  }
+  const given = checkOptions(where, value, THROTTLE_CHECKS, { prefix: 'throttle.' });
+  const resolved: Record<string, unknown> = { ...TELEGRAM_LIMITS };
+  for (const [key, v] of Object.entries(given)) if (v !== undefined) resolved[key] = v;
   return resolved as unknown as ResolvedThrottle;
 }

@@ -4,7 +4,8 @@
  * policy options change for them; the first matching rule wins, on top of the engine's options.
  */
 import type { CallInfo } from '../core/call.js';
-import { checkOption } from '../core/checks.js';
+import { checkOptions, isOptionsObject } from '../core/check-options.js';
+import { describeValue, mustBe, string, type Check } from '../core/checks.js';
 import { POLICY_CHECKS, resolvePolicy } from './defaults.js';
 import type { PolicyOptions, ResolvedPolicy } from './options.js';
 
@@ -47,22 +48,25 @@ function compileMatch(match: RuleMatch): (info: CallInfo) => boolean {
   return (info) => info.method === match;
 }
 
+const RULE_CHECKS: Record<'match' | 'name', Check> = {
+  match: (v) =>
+    typeof v === 'function' || v instanceof RegExp || (typeof v === 'string' && v.length > 0)
+      ? undefined
+      : 'a method name, a glob, a RegExp or a function',
+  name: string,
+};
+const POLICY_KEYS = Object.keys(POLICY_CHECKS);
+
 /** Validates and compiles rules; errors name the rule by index and the option. */
 export function compileRules(where: string, rules: unknown): CompiledRule[] {
   if (rules === undefined) return [];
-  if (!Array.isArray(rules)) throw new TypeError(`${where}: option "rules" must be an array`);
+  if (!Array.isArray(rules)) throw new TypeError(`${where}: ${mustBe('rules', 'an array', describeValue(rules))}`);
   return rules.map((rule: unknown, index) => {
-    const at = `${where}: rules[${index}]`;
-    if (typeof rule !== 'object' || rule === null) throw new TypeError(`${at} must be an object like { match, ...options }`);
-    const { match, name, ...overrides } = rule as Rule;
-    const okMatch =
-      typeof match === 'function' || match instanceof RegExp || (typeof match === 'string' && match.length > 0);
-    if (!okMatch) throw new TypeError(`${at}.match must be a method name, a glob, a RegExp or a function`);
-    if (name !== undefined && typeof name !== 'string') throw new TypeError(`${at}.name must be a string`);
-    for (const [key, value] of Object.entries(overrides)) {
-      if (!(key in POLICY_CHECKS)) throw new TypeError(`${at}: unknown option "${key}"`);
-      checkOption(at, key, value, POLICY_CHECKS[key as keyof PolicyOptions]);
-    }
+    const at = `rules[${index}]`;
+    if (!isOptionsObject(rule)) throw new TypeError(`${where}: ${mustBe(at, 'an object like { match, ...options }', describeValue(rule))}`);
+    checkOptions(where, rule, RULE_CHECKS, { prefix: `${at}.`, required: ['match'], alsoKnown: POLICY_KEYS });
+    const { match, name, ...overrides } = rule as unknown as Rule;
+    checkOptions(where, overrides, POLICY_CHECKS, { prefix: `${at}.` });
     return {
       name: name ?? (typeof match === 'function' ? `rules[${index}]` : String(match)),
       test: compileMatch(match),

@@ -102,7 +102,8 @@ describe('parsePolicy: invalid values, with key path, line and column', () => {
         message: 'throttle must be true, false or an object of limits (globalPerSecond, chatPerSecond, groupPerMinute, paidBroadcastPerSecond, idleChatTtlMs), got 5',
       },
     ],
-    ['a throttle limit of zero', '{\n  "throttle": {\n    "groupPerMinute": 0\n  }\n}', { key: 'throttle.groupPerMinute', line: 3, column: 5, message: 'throttle.groupPerMinute must be a finite number > 0, got 0' }],
+    ['a fractional group limit', '{"throttle": {"groupPerMinute": 20.5}}', { key: 'throttle.groupPerMinute', line: 1, column: 15, message: 'throttle.groupPerMinute must be a whole number >= 1, got 20.5' }],
+    ['a throttle limit of zero', '{\n  "throttle": {\n    "groupPerMinute": 0\n  }\n}', { key: 'throttle.groupPerMinute', line: 3, column: 5, message: 'throttle.groupPerMinute must be a whole number >= 1, got 0' }],
     ['an unknown throttle limit', '{"throttle": {"chatPerSecnd": 1}}', { key: 'throttle.chatPerSecnd', line: 1, column: 15, message: 'unknown key throttle.chatPerSecnd (did you mean "chatPerSecond"?)' }],
     ['rules not an array', '{"rules": {}}', { key: 'rules', line: 1, column: 2, message: 'rules must be an array of { "match": ..., options }, got an object' }],
     [

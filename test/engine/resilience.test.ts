@@ -343,7 +343,7 @@ describe('options and input', () => {
     [{ maxTotalDelayMs: '10' }, /maxTotalDelayMs/],
     [{ clock: {} }, /clock/],
     [{ chatIdStore: { get() {} } }, /chatIdStore/],
-    [{ maxAtempts: 3 }, /unknown option "maxAtempts"/],
+    [{ maxAtempts: 3 }, /unknown option `maxAtempts` \(did you mean `maxAttempts`\?\)/],
   ])('rejects %j at construction with a TypeError naming the option', (options, message) => {
     expect(() => createResilience(options as never)).toThrow(TypeError);
     expect(() => createResilience(options as never)).toThrow(message);

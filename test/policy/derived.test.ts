@@ -27,7 +27,7 @@ describe('resilience.with(): its own policy', () => {
   });
 
   it('rejects unknown options', () => {
-    expect(() => createResilience().with({ maxAtempts: 2 } as never)).toThrow(/unknown option "maxAtempts"/);
+    expect(() => createResilience().with({ maxAtempts: 2 } as never)).toThrow(/unknown option `maxAtempts` \(did you mean `maxAttempts`\?\)/);
   });
 });
 

@@ -123,6 +123,6 @@ describe('rule matching', () => {
   it('rejects invalid rules with the rule index and option in the message', () => {
     expect(() => createResilience({ rules: [{ match: 'x' }, { match: 'y', maxAttempts: 0 }] })).toThrow(/rules\[1\].*maxAttempts/);
     expect(() => createResilience({ rules: [{ match: '' }] })).toThrow(/rules\[0\]\.match/);
-    expect(() => createResilience({ rules: [{ match: 'x', maxAtempts: 1 } as never] })).toThrow(/unknown option "maxAtempts"/);
+    expect(() => createResilience({ rules: [{ match: 'x', maxAtempts: 1 } as never] })).toThrow(/unknown option `rules\[0\].maxAtempts` \(did you mean `rules\[0\].maxAttempts`\?\)/);
   });
 });
