@@ -6,7 +6,9 @@
  */
 import type { AttemptFn, CallInfo, CallParams } from '../core/call.js';
 import { abortReason, untilAborted } from '../core/abort.js';
-import { scrubSecret, tokenSpellings } from '../errors/scrub-token.js';
+import { checkOptions } from '../core/check-options.js';
+import { abortSignal, boolean, func, hasMethods, type Check } from '../core/checks.js';
+import { hideToken, scrubSecret, tokenSpellings } from '../errors/scrub-token.js';
 import { errorFromFetchFailure, outcomeFromResponse, timedOut } from './errors-from-response.js';
 
 /**
@@ -94,6 +96,7 @@ export interface BotApi {
   raw<T = unknown>(method: string, params?: CallParams, options?: RawOptions): Promise<T>;
 }
 
+const WHERE = 'createBotApi';
 const DEFAULT_API_ROOT = 'https://api.telegram.org';
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** Timers in Node cannot be longer than this; `AbortSignal.timeout` would fire at once. */
@@ -101,67 +104,63 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** Bot API method names are plain identifiers; anything else could rewrite the URL path. */
 const METHOD_NAME = /^[A-Za-z0-9_]+$/;
 
-function checkToken(token: unknown): string {
-  if (typeof token !== 'string' || token === '') {
-    throw new TypeError('createBotApi: option `token` must be a non-empty string');
-  }
-  // Never echo the value: it is a secret even when malformed.
-  if (/[\s/?#%]/.test(token)) {
-    throw new TypeError("createBotApi: option `token` must not contain whitespace, '/', '?', '#' or '%'");
-  }
-  return token;
-}
-
-function checkApiRoot(apiRoot: unknown): string {
-  const problem = 'createBotApi: option `apiRoot` must be an http(s) URL without query, fragment or credentials';
-  if (typeof apiRoot !== 'string') throw new TypeError(problem);
+/** An http(s) URL without query, fragment or credentials: what `{apiRoot}/bot{token}/{method}` can be built on. */
+function apiRootProblem(apiRoot: unknown): string | undefined {
+  const expected = 'an http(s) URL without query, fragment or credentials';
+  if (typeof apiRoot !== 'string') return expected;
   let url: URL;
   try {
     url = new URL(apiRoot);
   } catch {
-    throw new TypeError(problem);
+    return expected;
   }
-  const bad =
-    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
-    url.search !== '' ||
-    url.hash !== '' ||
-    url.username !== '' ||
-    url.password !== '';
-  if (bad) throw new TypeError(problem);
-  return url.href.replace(/\/+$/, '');
+  const ok = (url.protocol === 'http:' || url.protocol === 'https:') && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+  return ok ? undefined : expected;
 }
 
-function checkTimeout(timeoutMs: unknown): number {
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS) {
-    throw new TypeError(`createBotApi: option \`timeoutMs\` must be a positive number of milliseconds up to ${MAX_TIMEOUT_MS}`);
+/** How each option of `createBotApi` is checked. */
+const OPTION_CHECKS = {
+  // Whatever the token's shape (a local Bot API server may use its own), it must not rewrite the URL path.
+  token: (v: unknown) =>
+    typeof v === 'string' && v !== '' && !/[\s/?#%]/.test(v) ? undefined : "a non-empty string without whitespace, '/', '?', '#' or '%'",
+  apiRoot: apiRootProblem,
+  resilience: hasMethods('a resilience engine with call(fn, info), such as createResilience()', 'call'),
+  timeoutMs: (v: unknown) =>
+    typeof v === 'number' && v > 0 && v <= MAX_TIMEOUT_MS ? undefined : `a number of milliseconds > 0 and <= ${MAX_TIMEOUT_MS}`,
+  fetch: func,
+} satisfies Record<keyof BotApiOptions, Check>;
+
+const RAW_OPTION_CHECKS = { signal: abortSignal } satisfies Record<keyof RawOptions, Check>;
+const CALL_OPTION_CHECKS = { ...RAW_OPTION_CHECKS, idempotent: boolean } satisfies Record<keyof CallOptions, Check>;
+
+/**
+ * Checks the options; a TypeError names what is wrong and never holds the token (not even one pasted
+ * into `apiRoot`, nor one that is malformed).
+ */
+function checkBotApiOptions(options: unknown): BotApiOptions {
+  try {
+    return checkOptions(WHERE, options, OPTION_CHECKS, { required: ['token'], secrets: ['token'], spellings: tokenSpellings }) as unknown as BotApiOptions;
+  } catch (error) {
+    const token = (options as { token?: unknown } | undefined)?.token;
+    throw hideToken(error, typeof token === 'string' && token !== '' ? token : undefined);
   }
-  return Math.ceil(timeoutMs);
 }
 
 /** Creates a Bot API client. Throws `TypeError` (naming the option) on invalid options. */
 export function createBotApi(options: BotApiOptions): BotApi {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('createBotApi: options must be an object with a `token`');
-  }
-  const token = checkToken(options.token);
-  const apiRoot = checkApiRoot(options.apiRoot ?? DEFAULT_API_ROOT);
-  const timeoutMs = checkTimeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const { resilience, fetch: injectedFetch } = options;
-  if (resilience !== undefined && typeof resilience?.call !== 'function') {
-    throw new TypeError('createBotApi: option `resilience` must have a `call(fn, info)` method');
-  }
-  if (injectedFetch !== undefined && typeof injectedFetch !== 'function') {
-    throw new TypeError('createBotApi: option `fetch` must be a function');
-  }
+  const { token, apiRoot: givenRoot = DEFAULT_API_ROOT, timeoutMs: givenTimeout = DEFAULT_TIMEOUT_MS, resilience, fetch: injectedFetch } =
+    checkBotApiOptions(options);
+  const apiRoot = new URL(givenRoot).href.replace(/\/+$/, '');
+  const timeoutMs = Math.ceil(givenTimeout);
   const secrets = tokenSpellings(token);
   const hide = <E>(error: E): E => scrubSecret(error, secrets);
   const base = `${apiRoot}/bot${token}/`;
 
-  async function raw<T = unknown>(method: string, params?: CallParams, rawOptions: RawOptions = {}): Promise<T> {
+  async function raw<T = unknown>(method: string, params?: CallParams, rawOptions?: RawOptions): Promise<T> {
+    const { signal: callerSignal } = checkOptions('createBotApi: raw', rawOptions, RAW_OPTION_CHECKS) as RawOptions;
     if (typeof method !== 'string' || !METHOD_NAME.test(method)) {
       throw hide(new TypeError('createBotApi: `method` must be a Bot API method name such as "sendMessage"'));
     }
-    const callerSignal = rawOptions.signal;
     if (callerSignal?.aborted) throw abortReason(callerSignal);
     const body = JSON.stringify(params ?? {});
     const timeoutSignal = AbortSignal.timeout(timeoutMs);
@@ -198,8 +197,14 @@ export function createBotApi(options: BotApiOptions): BotApi {
     throw hide(outcome.error);
   }
 
-  function call<T = unknown>(method: string, params?: CallParams, callOptions: CallOptions = {}): Promise<T> {
-    const { signal, idempotent } = callOptions;
+  function call<T = unknown>(method: string, params?: CallParams, callOptions?: CallOptions): Promise<T> {
+    let checked: CallOptions;
+    try {
+      checked = checkOptions('createBotApi: call', callOptions, CALL_OPTION_CHECKS);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { signal, idempotent } = checked;
     if (!resilience) return raw<T>(method, params, { signal });
     // A call without a signal passes none on (its attempt.signal would be made only to be ignored).
     return resilience.call<T>((attempt) => raw<T>(method, attempt.params, { signal: signal && attempt.signal }), {

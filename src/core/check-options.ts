@@ -32,6 +32,11 @@ export interface OptionTableSettings {
    */
   secrets?: readonly string[];
   /**
+   * The spellings of a secret's value to cut out (`tokenSpellings` for a bot token: its secret half too).
+   * @default the value as it is and URL-encoded
+   */
+  spellings?: (secret: string) => readonly string[];
+  /**
    * Keys allowed besides the table's, checked by the caller (a rule's `match`).
    * @default []
    */
@@ -48,11 +53,14 @@ const HIDDEN = '<secret>';
 /** Shorter secrets are not cut out of messages: they would mangle ordinary words (and are invalid anyway). */
 const MIN_HIDDEN_LENGTH = 6;
 
+const urlSpellings = (secret: string): readonly string[] => [secret, encodeURIComponent(secret)];
+
 /** Cuts every spelling of the secret values out of `text`. */
-function hider(secretValues: readonly unknown[]): (text: string) => string {
+function hider(secretValues: readonly unknown[], spellingsOf: (secret: string) => readonly string[]): (text: string) => string {
   const spellings = secretValues
     .filter((v): v is string => typeof v === 'string' && v.length >= MIN_HIDDEN_LENGTH)
-    .flatMap((v) => [v, encodeURIComponent(v)])
+    .flatMap((v) => spellingsOf(v))
+    .filter((v) => v.length >= MIN_HIDDEN_LENGTH)
     .sort((a, b) => b.length - a.length);
   if (spellings.length === 0) return (text) => text;
   return (text) => spellings.reduce((out, secret) => out.split(secret).join(HIDDEN), text);
@@ -120,11 +128,15 @@ export function checkOptions(
   table: OptionTable,
   settings: OptionTableSettings = {},
 ): Record<string, unknown> {
-  const full: Required<OptionTableSettings> = { prefix: '', required: [], secrets: [], alsoKnown: [], ...settings };
+  const full: Required<OptionTableSettings> = { prefix: '', required: [], secrets: [], spellings: urlSpellings, alsoKnown: [], ...settings };
   const values = options === undefined ? {} : options;
   const whole = full.prefix === '' ? 'options' : `option \`${full.prefix.replace(/\.$/, '')}\``;
-  if (!isOptionsObject(values)) throw new TypeError(`${where}: ${whole} must be an object, got ${describeValue(values)}`);
-  const hide = hider(full.secrets.map((key) => values[key]));
+  if (!isOptionsObject(values)) {
+    // Not even an object: maybe the secret itself (`createBotApi(token)`), so only its kind is shown.
+    const given = full.secrets.length > 0 ? kindOf(values) : describeValue(values);
+    throw new TypeError(`${where}: ${whole} must be an object, got ${given}`);
+  }
+  const hide = hider(full.secrets.map((key) => values[key]), full.spellings);
   const problem = optionsProblem(values, table, full, hide);
   // Hidden before the error exists: its stack is written from the message at construction.
   if (problem !== undefined) throw new TypeError(hide(`${where}: ${problem}`));

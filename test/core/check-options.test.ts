@@ -14,7 +14,7 @@ describe('checkOptions', () => {
     ['a mistyped value, with what was given', { token: SECRET, timeoutMs: '500' }, 'f: option `timeoutMs` must be a finite number > 0, got "500"'],
     ['an out-of-range value', { token: SECRET, timeoutMs: -1 }, 'f: option `timeoutMs` must be a finite number > 0, got -1'],
     ['a missing required option', {}, 'f: option `token` is required: a non-empty string'],
-    ['not an object', 'token', 'f: options must be an object, got "token"'],
+    ['not an object (maybe the secret itself: only its kind is shown)', 'token', 'f: options must be an object, got a string'],
     ['an array', [], 'f: options must be an object, got an array'],
     ['null', null, 'f: options must be an object, got null'],
   ])('%s', (_, options, message) => {
@@ -24,6 +24,7 @@ describe('checkOptions', () => {
   it('prefixes nested keys, and names the nested object when it is not one', () => {
     expect(() => checkOptions('f', { tmeoutMs: 1 }, TABLE, { prefix: 'throttle.' })).toThrow('f: unknown option `throttle.tmeoutMs` (did you mean `throttle.timeoutMs`?)');
     expect(() => checkOptions('f', 3, TABLE, { prefix: 'throttle.' })).toThrow('f: option `throttle` must be an object, got 3');
+    expect(() => checkOptions('f', 'x', TABLE)).toThrow('f: options must be an object, got "x"');
   });
 
   it('accepts a valid set, undefined values and undefined options; allows alsoKnown keys', () => {
@@ -41,9 +42,10 @@ describe('checkOptions', () => {
       { token: SECRET, apiRoot: 5 },
       { token: SECRET, timeoutMs: `https://api.telegram.org/bot${SECRET}/x` },
       { token: SECRET, timeoutMs: `bot${encodeURIComponent(SECRET)}` },
-    ].map((options) => {
+      { token: SECRET, timeoutMs: `https://x/${SECRET.slice(7)}`, spellings: true },
+    ].map(({ spellings, ...options }) => {
       try {
-        checkOptions('f', options, TABLE, { secrets: ['token'] });
+        checkOptions('f', options, TABLE, { secrets: ['token'], ...(spellings ? { spellings: (s: string) => [s, s.slice(7)] } : {}) });
       } catch (error) {
         return `${(error as Error).message}\n${(error as Error).stack}`;
       }
