@@ -2,6 +2,8 @@
  * Options of `redisBackend`, and their checks.
  */
 import type { Redis } from 'ioredis';
+import { checkOptions } from '../../core/check-options.js';
+import { finitePositive, hasMethods, string, type Check } from '../../core/checks.js';
 
 export interface RedisBackendOptions {
   /**
@@ -37,24 +39,18 @@ export interface ResolvedRedisOptions {
 }
 
 const WHERE = 'redisBackend';
-const KNOWN = new Set(['client', 'keyPrefix', 'botId', 'chatIdTimeoutMs']);
+
+/** How each option is checked. */
+const OPTION_CHECKS = {
+  client: hasMethods('an ioredis client (new Redis(...))', 'duplicate', 'defineCommand'),
+  keyPrefix: string,
+  // It becomes a Redis Cluster hash tag.
+  botId: (v: unknown) => (typeof v === 'string' && v !== '' && !/[{}]/.test(v) ? undefined : 'a non-empty string without "{" or "}"'),
+  chatIdTimeoutMs: finitePositive,
+} satisfies Record<keyof RedisBackendOptions, Check>;
 
 export function resolveRedisOptions(options: RedisBackendOptions): ResolvedRedisOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${WHERE}: options must be an object ({ client })`);
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new TypeError(`${WHERE}: unknown option "${key}"`);
-  }
+  checkOptions(WHERE, options, OPTION_CHECKS, { required: ['client'] });
   const { client, keyPrefix = 'tgr:', botId = 'default', chatIdTimeoutMs = 500 } = options;
-  const c = client as unknown as Record<string, unknown> | null | undefined;
-  if (typeof c !== 'object' || c === null || typeof c.duplicate !== 'function' || typeof c.defineCommand !== 'function') {
-    throw new TypeError(`${WHERE}: option "client" must be an ioredis client (new Redis(...))`);
-  }
-  if (typeof keyPrefix !== 'string') throw new TypeError(`${WHERE}: option "keyPrefix" must be a string`);
-  if (typeof botId !== 'string' || botId.length === 0 || /[{}]/.test(botId)) {
-    throw new TypeError(`${WHERE}: option "botId" must be a non-empty string without "{" or "}"`);
-  }
-  if (typeof chatIdTimeoutMs !== 'number' || !Number.isFinite(chatIdTimeoutMs) || chatIdTimeoutMs <= 0) {
-    throw new TypeError(`${WHERE}: option "chatIdTimeoutMs" must be a finite number > 0`);
-  }
   return { client, keyPrefix, botId, chatIdTimeoutMs };
 }

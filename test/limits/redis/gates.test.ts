@@ -124,14 +124,4 @@ describeWithRedis('redis flood gates', () => {
     expect(await client.ping()).toBe('PONG');
     await expect(backend.start({ limits: TELEGRAM_LIMITS, onGate: () => {} })).rejects.toThrow(/close/);
   });
-
-  it('checks its options', () => {
-    const client = redis.client({ lazyConnect: true });
-    expect(() => redisBackend({ client: {} as never })).toThrow(/ioredis client/);
-    expect(() => redisBackend({ client, botId: 'a{b}' })).toThrow(/botId/);
-    expect(() => redisBackend({ client, botId: '' })).toThrow(/botId/);
-    expect(() => redisBackend({ client, keyPrefix: 1 as never })).toThrow(/keyPrefix/);
-    expect(() => redisBackend({ client, chatIdTimeoutMs: 0 })).toThrow(/chatIdTimeoutMs/);
-    expect(() => redisBackend({ client, nope: 1 } as never)).toThrow(/unknown option "nope"/);
-  });
 });
