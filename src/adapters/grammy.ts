@@ -19,7 +19,9 @@
 import type { Transformer } from 'grammy';
 import type { Resilience } from '../engine/resilience.js';
 import type { CallParams } from '../core/call.js';
-import { hideToken } from '../errors/scrub-token.js';
+import { checkOptions } from '../core/check-options.js';
+import { nonEmptyString, type Check } from '../core/checks.js';
+import { hideToken, tokenSpellings } from '../errors/scrub-token.js';
 import { engineFor, usableSignal } from './bot-api-common.js';
 
 /** Options of `grammyTransformer`. */
@@ -65,6 +67,8 @@ export class FailedAnswerError extends Error {
   }
 }
 
+const OPTION_CHECKS = { token: nonEmptyString } satisfies Record<keyof GrammyTransformerOptions, Check>;
+
 function isFailedAnswer(value: unknown): value is FailedAnswer {
   return typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === false;
 }
@@ -81,7 +85,7 @@ export function grammyTransformer(resilience: Resilience, options: GrammyTransfo
   if (typeof resilience?.call !== 'function') {
     throw new TypeError('grammyTransformer: the first argument must be a resilience from createResilience()');
   }
-  const { token } = options;
+  const { token } = checkOptions('grammyTransformer', options, OPTION_CHECKS, { secrets: ['token'], spellings: tokenSpellings }) as GrammyTransformerOptions;
   const transformer = async (
     prev: (method: string, payload: unknown, signal?: AbortSignal) => Promise<unknown>,
     method: string,
