@@ -2,7 +2,10 @@
  * The options of `createErrorReporter`, documented once here, and their checking: anything wrong
  * or unknown is a `TypeError` naming the option, thrown by the factory before anything runs.
  */
+import { checkOptions, isOptionsObject } from '../core/check-options.js';
+import { boolean, hasMethods, nonEmptyString, type Check } from '../core/checks.js';
 import { systemClock, type Clock } from '../core/clock.js';
+import { tokenSpellings } from '../errors/scrub-token.js';
 
 /** A chat to report to: its numeric id, or `@channelusername`. */
 export type ChatId = number | string;
@@ -98,78 +101,63 @@ export interface ResolvedReporterOptions {
   clock: Clock;
 }
 
-const KNOWN = new Set(['send', 'api', 'chatIds', 'windowMs', 'maxPerWindow', 'token', 'include', 'clock']);
-const INCLUDE_KEYS = new Set(['update', 'stack', 'params']);
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-const fail = (message: string): never => {
-  throw new TypeError(`createErrorReporter: ${message}`);
-};
+const WHERE = 'createErrorReporter';
 
 function isChatId(value: unknown): value is ChatId {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value !== 0;
   return typeof value === 'string' && value.trim() !== '';
 }
 
-function checkChatIds(value: unknown): ChatId[] {
-  const list = Array.isArray(value) ? [...(value as unknown[])] : [value];
-  if (value === undefined || list.length === 0) fail('option `chatIds` is required: one chat id or a non-empty array of them');
-  list.forEach((id) => isChatId(id) || fail('option `chatIds` must hold non-zero integer chat ids or non-empty strings'));
-  return [...new Set(list as ChatId[])];
+function hasMethod(value: unknown, name: string): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[name] === 'function';
 }
 
-function checkInclude(value: unknown): Required<ReportInclude> {
-  if (value === undefined) return { update: true, stack: true, params: true };
-  if (typeof value !== 'object' || value === null) return fail('option `include` must be an object such as { stack: false }');
-  const include = value as Record<string, unknown>;
-  for (const key of Object.keys(include)) {
-    if (!INCLUDE_KEYS.has(key)) fail(`unknown option \`include.${key}\` (known: update, stack, params)`);
-    if (typeof include[key] !== 'boolean') fail(`option \`include.${key}\` must be a boolean`);
-  }
-  return { update: include.update !== false, stack: include.stack !== false, params: include.params !== false };
-}
+/** How each option is checked; that exactly one of `send` and `api` is given is checked after. */
+const OPTION_CHECKS = {
+  send: (v: unknown) => (typeof v === 'function' ? undefined : 'a function (chatId, text, extra)'),
+  api: (v: unknown) =>
+    hasMethod(v, 'sendMessage') || hasMethod(v, 'call')
+      ? undefined
+      : 'a client with sendMessage(chatId, text, extra) (grammY, telegraf) or call(method, params) (createBotApi)',
+  chatIds: (v: unknown) =>
+    (Array.isArray(v) ? v.length > 0 && v.every(isChatId) : isChatId(v))
+      ? undefined
+      : 'a chat id (a non-zero integer or a non-empty string) or a non-empty array of them',
+  windowMs: (v: unknown) =>
+    typeof v === 'number' && v > 0 && v <= MAX_TIMER_MS ? undefined : `a number of milliseconds > 0 and <= ${MAX_TIMER_MS}`,
+  maxPerWindow: (v: unknown) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_TIMER_MS ? undefined : `a whole number >= 1 and <= ${MAX_TIMER_MS}`,
+  token: nonEmptyString,
+  include: (v: unknown) => (isOptionsObject(v) ? undefined : 'an object such as { stack: false }'),
+  clock: hasMethods('an object with now() and sleep(ms, signal)', 'now', 'sleep'),
+} satisfies Record<keyof CommonOptions | 'send' | 'api', Check>;
 
-function senderOf(options: Record<string, unknown>): ResolvedReporterOptions['send'] {
-  const { send, api } = options;
-  if (send !== undefined && api !== undefined) fail('give either option `send` or option `api`, not both');
-  if (send !== undefined) {
-    if (typeof send !== 'function') fail('option `send` must be a function (chatId, text, extra)');
-    return async (chatId, text, extra) => (send as ReportSend)(chatId, text, extra);
-  }
-  if (api === undefined) fail('option `send` or option `api` is required');
-  const client = api as Partial<ReporterCallApi & ReporterSendMessageApi> | null;
-  if (typeof client?.sendMessage === 'function') return async (chatId, text, extra) => client.sendMessage!(chatId, text, extra);
-  if (typeof client?.call === 'function') {
-    return async (chatId, text, extra) => client.call!('sendMessage', { chat_id: chatId, text, ...extra });
-  }
-  return fail('option `api` must have `sendMessage(chatId, text, extra)` (grammY, telegraf) or `call(method, params)` (createBotApi)');
-}
+const INCLUDE_CHECKS = { update: boolean, stack: boolean, params: boolean } satisfies Record<keyof ReportInclude, Check>;
 
-function positive(options: Record<string, unknown>, key: string, fallback: number, integer: boolean): number {
-  const value = options[key] ?? fallback;
-  const ok = typeof value === 'number' && value > 0 && value <= MAX_TIMER_MS && (integer ? Number.isInteger(value) : Number.isFinite(value));
-  if (!ok) fail(`option \`${key}\` must be a positive ${integer ? 'integer' : 'number'} up to ${MAX_TIMER_MS}`);
-  return value as number;
+function senderOf(send: unknown, api: unknown): ResolvedReporterOptions['send'] {
+  if (send !== undefined && api !== undefined) throw new TypeError(`${WHERE}: give either option \`send\` or option \`api\`, not both`);
+  if (send !== undefined) return async (chatId, text, extra) => (send as ReportSend)(chatId, text, extra);
+  if (api === undefined) throw new TypeError(`${WHERE}: option \`send\` or option \`api\` is required`);
+  const client = api as Partial<ReporterCallApi & ReporterSendMessageApi>;
+  if (typeof client.sendMessage === 'function') return async (chatId, text, extra) => client.sendMessage!(chatId, text, extra);
+  return async (chatId, text, extra) => client.call!('sendMessage', { chat_id: chatId, text, ...extra });
 }
 
 export function resolveOptions(options: unknown): ResolvedReporterOptions {
-  if (typeof options !== 'object' || options === null) fail('options must be an object with `chatIds` and `send` or `api`');
-  const raw = options as Record<string, unknown>;
-  for (const key of Object.keys(raw)) if (!KNOWN.has(key)) fail(`unknown option \`${key}\``);
-  const chatIds = checkChatIds(raw.chatIds);
-  const send = senderOf(raw);
+  const raw = checkOptions(WHERE, options, OPTION_CHECKS, { required: ['chatIds'], secrets: ['token'], spellings: tokenSpellings });
+  const include = checkOptions(WHERE, raw.include, INCLUDE_CHECKS, { prefix: 'include.' });
+  const send = senderOf(raw.send, raw.api);
   const apiToken = (raw.api as { token?: unknown } | undefined)?.token;
-  const token = raw.token ?? (typeof apiToken === 'string' && apiToken !== '' ? apiToken : undefined);
-  if (token !== undefined && (typeof token !== 'string' || token === '')) fail('option `token` must be a non-empty string');
-  const clock = (raw.clock ?? systemClock) as Clock;
-  if (typeof clock?.now !== 'function' || typeof clock.sleep !== 'function') fail('option `clock` must have `now()` and `sleep(ms, signal, options)`');
+  const token = (raw.token as string | undefined) ?? (typeof apiToken === 'string' && apiToken !== '' ? apiToken : undefined);
+  const chatIds = Array.isArray(raw.chatIds) ? (raw.chatIds as ChatId[]) : [raw.chatIds as ChatId];
   return {
     send,
-    chatIds,
-    windowMs: positive(raw, 'windowMs', 60_000, false),
-    maxPerWindow: positive(raw, 'maxPerWindow', 6, true),
-    token: token as string | undefined,
-    include: checkInclude(raw.include),
-    clock,
+    chatIds: [...new Set(chatIds)],
+    windowMs: (raw.windowMs as number | undefined) ?? 60_000,
+    maxPerWindow: (raw.maxPerWindow as number | undefined) ?? 6,
+    token,
+    include: { update: include.update !== false, stack: include.stack !== false, params: include.params !== false },
+    clock: (raw.clock as Clock | undefined) ?? systemClock,
   };
 }
