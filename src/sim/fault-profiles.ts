@@ -5,7 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { FAULT_KINDS, type FaultKind, type FaultMatch, type FaultScheduleOptions } from './faults.js';
-import { checkFields, SCHEDULE_CHECKS, validateSimulatorOptions } from './options.js';
+import { checkOptions, isOptionsObject, rejectUnknownOptions } from '../core/check-options.js';
+import { describeValue, mustBe } from '../core/checks.js';
+import { SCHEDULE_CHECKS, validateSimulatorOptions } from './options.js';
 import type { Simulator, SimulatorOptions } from './types.js';
 
 /** One queued or standing fault: its kind and the requests it matches. */
@@ -67,39 +69,37 @@ export const FAULT_PROFILES: Readonly<Record<FaultProfileName, { summary: string
   },
 };
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 const FAULT_SPEC_CHECKS = {
   kind: (v: unknown) => (FAULT_KINDS.includes(v as FaultKind) ? undefined : `one of ${FAULT_KINDS.join(', ')}`),
   method: (v: unknown) => (typeof v === 'string' ? undefined : 'a method name'),
   chatId: (v: unknown) => (typeof v === 'number' || typeof v === 'string' ? undefined : 'a chat id'),
-  retryAfter: SCHEDULE_CHECKS.retryAfter!,
+  retryAfter: SCHEDULE_CHECKS.retryAfter,
 };
 
 function checkFaultList(where: string, key: string, value: unknown): FaultSpec[] {
-  if (!Array.isArray(value)) throw new TypeError(`${where}: option "${key}" must be an array of faults like { "kind": "500", "method": "sendMessage" }`);
+  if (!Array.isArray(value)) throw new TypeError(`${where}: ${mustBe(key, 'an array of faults like { "kind": "500", "method": "sendMessage" }', describeValue(value))}`);
   return value.map((fault, i) => {
-    if (!isObject(fault) || fault.kind === undefined) throw new TypeError(`${where}: option "${key}[${i}]" must be an object with a "kind"`);
-    checkFields(where, `${key}[${i}].`, fault, FAULT_SPEC_CHECKS);
+    if (!isOptionsObject(fault)) throw new TypeError(`${where}: ${mustBe(`${key}[${i}]`, 'an object with a "kind"', describeValue(fault))}`);
+    checkOptions(where, fault, FAULT_SPEC_CHECKS, { prefix: `${key}[${i}].`, required: ['kind'] });
     return { ...fault } as unknown as FaultSpec;
   });
 }
 
 /** Checks a fault plan (the body of `POST /sim/faults`); `extraKeys` are allowed and left to the caller. */
 export function parseFaultPlan(where: string, value: unknown, extraKeys: readonly string[] = []): FaultPlanSpec & Record<string, unknown> {
-  if (!isObject(value)) throw new TypeError(`${where}: expected a JSON object like { "queue": [{ "kind": "500" }] }`);
+  if (!isOptionsObject(value)) throw new TypeError(`${where}: expected a JSON object like { "queue": [{ "kind": "500" }] }`);
   const plan: FaultPlanSpec & Record<string, unknown> = {};
-  const known = ['queue', 'standing', 'schedule', ...extraKeys];
-  const unknown = Object.keys(value).filter((k) => !known.includes(k));
-  if (unknown.length > 0) throw new TypeError(`${where}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${known.join(', ')})`);
+  // The values are checked below (and the extra keys by the caller).
+  rejectUnknownOptions(where, value, ['queue', 'standing', 'schedule', ...extraKeys]);
   for (const key of extraKeys) if (value[key] !== undefined) plan[key] = value[key];
   if (value.queue !== undefined) plan.queue = checkFaultList(where, 'queue', value.queue);
   if (value.standing !== undefined) plan.standing = checkFaultList(where, 'standing', value.standing);
   if (value.schedule === null) plan.schedule = null;
   else if (value.schedule !== undefined) {
-    if (!isObject(value.schedule)) throw new TypeError(`${where}: option "schedule" must be an object { rate, kinds?, methods?, retryAfter?, seed? } or null`);
-    checkFields(where, 'schedule.', value.schedule, SCHEDULE_CHECKS);
-    if (value.schedule.rate === undefined) throw new TypeError(`${where}: option "schedule.rate" is required`);
+    if (!isOptionsObject(value.schedule)) {
+      throw new TypeError(`${where}: ${mustBe('schedule', 'an object { rate, kinds?, methods?, retryAfter?, seed? } or null', describeValue(value.schedule))}`);
+    }
+    checkOptions(where, value.schedule, SCHEDULE_CHECKS, { prefix: 'schedule.', required: ['rate'] });
     plan.schedule = { ...value.schedule } as unknown as ScheduleSpec;
   }
   return plan;
@@ -111,7 +111,7 @@ const FILE_OPTION_KEYS = ['profile', 'limits', 'strict', 'migratedGroups', 'migr
 export function parseFaultFile(where: string, value: unknown): FaultFile {
   const file = parseFaultPlan(where, value, FILE_OPTION_KEYS);
   if (file.profile !== undefined && !Object.hasOwn(FAULT_PROFILES, file.profile as string)) {
-    throw new TypeError(`${where}: option "profile" must be one of ${Object.keys(FAULT_PROFILES).join(', ')}, got ${JSON.stringify(file.profile)}`);
+    throw new TypeError(`${where}: ${mustBe('profile', `one of ${Object.keys(FAULT_PROFILES).join(', ')}`, describeValue(file.profile))}`);
   }
   const { profile: _profile, queue: _queue, standing: _standing, schedule: _schedule, ...options } = file;
   try {

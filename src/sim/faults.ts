@@ -2,6 +2,8 @@
  * Which fault (if any) the simulator injects into a request: one-shot queued faults first, then
  * standing faults, then a seeded random schedule that gives the same sequence for the same seed.
  */
+import { checkOptions } from '../core/check-options.js';
+import { string, type Check } from '../core/checks.js';
 
 /**
  * - `'500'`: JSON `{ ok: false, error_code: 500, description: 'Internal Server Error' }`; not delivered.
@@ -81,19 +83,15 @@ function validKind(kind: FaultKind): FaultKind {
   return kind;
 }
 
+const MATCH_CHECKS = {
+  method: string,
+  chatId: (v: unknown) => (typeof v === 'number' || typeof v === 'string' ? undefined : 'a number or a string'),
+  retryAfter: (v: unknown) => (Number.isSafeInteger(v) && (v as number) > 0 ? undefined : 'a whole number of seconds > 0'),
+} satisfies Record<keyof FaultMatch, Check>;
+
 /** A copy of `match`, or a TypeError naming what is wrong with it. */
 function validMatch(match: FaultMatch): FaultMatch {
-  if (typeof match !== 'object' || match === null || Array.isArray(match)) throw new TypeError('fault match must be an object { method?, chatId?, retryAfter? }');
-  for (const key of Object.keys(match)) {
-    if (key !== 'method' && key !== 'chatId' && key !== 'retryAfter') throw new TypeError(`fault match: unknown option "${key}" (known: method, chatId, retryAfter)`);
-  }
-  const { method, chatId, retryAfter } = match;
-  if (method !== undefined && typeof method !== 'string') throw new TypeError('fault match: "method" must be a string');
-  if (chatId !== undefined && typeof chatId !== 'number' && typeof chatId !== 'string') throw new TypeError('fault match: "chatId" must be a number or a string');
-  if (retryAfter !== undefined && !(Number.isSafeInteger(retryAfter) && retryAfter > 0)) {
-    throw new TypeError('fault match: "retryAfter" must be a whole number of seconds > 0');
-  }
-  return { ...match };
+  return { ...checkOptions('fault match', match, MATCH_CHECKS) };
 }
 
 function matches(match: FaultMatch, method: string, chatId: number | string | undefined): boolean {

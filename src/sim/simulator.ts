@@ -6,6 +6,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { checkOptions } from '../core/check-options.js';
 import { systemClock } from '../core/clock.js';
 import { BotMethods } from './bot-methods.js';
 import { CallbackQueries, registerInteractions } from './bot-interactions.js';
@@ -16,7 +17,7 @@ import { FaultPlan, sameChat } from './faults.js';
 import { dropSocket } from './http-send.js';
 import { createRateLimitModel } from './limits.js';
 import { registerMyCommands } from './my-commands.js';
-import { checkFields, SCHEDULE_CHECKS, validateSimulatorOptions } from './options.js';
+import { SCHEDULE_CHECKS, validateSimulatorOptions } from './options.js';
 import { LongPolling } from './polling.js';
 import type { RequestLogEntry, SimFilter, Simulator, SimulatorOptions } from './types.js';
 import { fillUpdate } from './update-fill.js';
@@ -149,7 +150,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setFaultSchedule(schedule) {
       if (schedule !== null) {
         if (typeof schedule !== 'object') throw new TypeError('setFaultSchedule: the schedule must be an object { seed, rate, ... } or null');
-        checkFields('setFaultSchedule', '', schedule as unknown as Record<string, unknown>, SCHEDULE_CHECKS);
+        checkOptions('setFaultSchedule', schedule, SCHEDULE_CHECKS);
       }
       faults.setSchedule(schedule);
     },

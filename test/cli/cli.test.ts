@@ -257,7 +257,7 @@ describe('sim', () => {
     try {
       const bad = await cli(['sim', '--port', '0', '--faults', file]);
       expect(bad.code).toBe(1);
-      expect(bad.stderr).toContain(`${file}: unknown option "hangMS"`);
+      expect(bad.stderr).toContain(`${file}: unknown option \`hangMS\` (did you mean \`hangMs\`?)`);
       const unknown = await cli(['sim', '--port', '0', '--faults', 'flakey']);
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toMatch(/"flakey" is neither a profile \(flaky, flood, slow, migrations, chaos\) nor a readable file/);

@@ -65,7 +65,7 @@ describe('control API under /sim/', () => {
     expect(out.requests).toEqual(['429', 'ok']);
     expect(out.faults).toEqual({ queued: [], standing: [{ kind: '500', match: { method: 'getChat' } }], schedule: null });
     expect(out.bad.status).toBe(400);
-    expect(out.bad.json.description).toMatch(/"queue\[0\]\.kind" must be one of 500/);
+    expect(out.bad.json.description).toMatch(/`queue\[0\]\.kind` must be one of 500/);
     expect(out.badUpdate).toBe(400);
     expect(out.reset).toEqual({ ok: true, result: true });
     expect(out.after).toEqual({ ok: true, result: [] });
@@ -81,27 +81,27 @@ describe('control API under /sim/', () => {
     expect((await callJson(sim, 'getMe')).status).toBe(502);
     expect((await post({ schedule: null })).json.result.schedule).toBeNull();
     expect((await callJson(sim, 'getMe')).status).toBe(200);
-    expect((await post({ schedul: null })).json.description).toMatch(/unknown option "schedul"/);
+    expect((await post({ schedul: null })).json.description).toMatch(/unknown option `schedul` \(did you mean `schedule`\?\)/);
   });
 });
 
 describe('startSimulator options', () => {
   it('rejects unknown and mistyped options with a TypeError naming them', async () => {
-    await expect(startSimulator({ blockedUser: [1] } as never)).rejects.toThrow(/startSimulator: unknown option "blockedUser"/);
-    await expect(startSimulator({ port: '8081' } as never)).rejects.toThrow(/option "port" must be a whole number from 0 to 65535, got "8081"/);
-    await expect(startSimulator({ limits: { perChat: 1 } } as never)).rejects.toThrow(/unknown option "limits.perChat"/);
-    await expect(startSimulator({ faults: { seed: 1, rate: 2 } })).rejects.toThrow(/"faults.rate" must be a number from 0 to 1/);
-    await expect(startSimulator({ faults: { rate: 0.1 } } as never)).rejects.toThrow(/"faults.seed" is required/);
+    await expect(startSimulator({ blockedUser: [1] } as never)).rejects.toThrow(/startSimulator: unknown option `blockedUser` \(did you mean `blockedUsers`\?\)/);
+    await expect(startSimulator({ port: '8081' } as never)).rejects.toThrow(/option `port` must be a whole number from 0 to 65535, got "8081"/);
+    await expect(startSimulator({ limits: { perChat: 1 } } as never)).rejects.toThrow(/unknown option `limits.perChat`/);
+    await expect(startSimulator({ faults: { seed: 1, rate: 2 } })).rejects.toThrow(/`faults.rate` must be a number from 0 to 1/);
+    await expect(startSimulator({ faults: { rate: 0.1 } } as never)).rejects.toThrow(/`faults.seed` is required/);
     await expect(startSimulator({ faults: { seed: 1, rate: 0.1, kinds: ['boom'] } } as never)).rejects.toThrow(/faults.kinds/);
     await expect(startSimulator({ blockedUsers: [-5] })).rejects.toThrow(/blockedUsers/);
-    await expect(startSimulator({ token: 'no colon' })).rejects.toThrow(/option "token"/);
-    await expect(startSimulator({ clock: {} as never })).rejects.toThrow(/option "clock" must be a Clock/);
+    await expect(startSimulator({ token: 'no colon' })).rejects.toThrow(/option `token` must be a token like "123456:ABC-def", got a string/);
+    await expect(startSimulator({ clock: {} as never })).rejects.toThrow(/option `clock` must be a Clock/);
     await expect(startSimulator(null as never)).rejects.toThrow(TypeError);
   });
 
   it('setFaultSchedule and the fault methods check their arguments too', async () => {
     sim = await startSimulator();
-    expect(() => sim!.setFaultSchedule({ seed: 1, rate: 0.5, kind: ['500'] } as never)).toThrow(/unknown option "kind"/);
-    expect(() => sim!.queueFault('500', { chat: 1 } as never)).toThrow(/unknown option "chat"/);
+    expect(() => sim!.setFaultSchedule({ seed: 1, rate: 0.5, kind: ['500'] } as never)).toThrow(/unknown option `kind` \(did you mean `kinds`\?\)/);
+    expect(() => sim!.queueFault('500', { chat: 1 } as never)).toThrow(/fault match: unknown option `chat` \(did you mean `chatId`\?\)/);
   });
 });

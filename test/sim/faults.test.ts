@@ -120,7 +120,7 @@ describe('FaultPlan', () => {
   it('refuses unknown kinds and mistyped matches with a TypeError naming them', () => {
     const plan = new FaultPlan();
     expect(() => plan.set('explode' as FaultKind)).toThrow(/unknown fault kind: explode/);
-    expect(() => plan.queue('500', { metod: 'getMe' } as never)).toThrow(/unknown option "metod"/);
+    expect(() => plan.queue('500', { metod: 'getMe' } as never)).toThrow(/fault match: unknown option `metod` \(did you mean `method`\?\)/);
     expect(() => plan.add('429', { retryAfter: 0.5 })).toThrow(/retryAfter/);
   });
 
