@@ -1,13 +1,17 @@
 /**
  * Overhead on success: what wrapping a call that succeeds at once costs, in ns per call, against
- * calling the function directly and against p-retry 7 (the peer a hand-rolled retry would use).
+ * calling the function directly, against the least a wrapper that can see failures does
+ * (`fn().then(undefined, rethrow)`), against p-retry 7 (the peer a hand-rolled retry would use),
+ * and, for the grammY transformer, against `@grammyjs/auto-retry` (the transformer it replaces).
  * Every variant runs the same loop in the same process; rounds are interleaved so that JIT warm-up
  * and CPU frequency drift hit all variants alike, and the median round is reported.
  */
 import pRetry from 'p-retry';
+import { autoRetry } from '@grammyjs/auto-retry';
 import { loadBuilt, median, report, round } from './common.mjs';
 
 const { createResilience } = await loadBuilt('index.js');
+const { grammyTransformer } = await loadBuilt('adapters/grammy.js');
 
 const ITERATIONS = 200_000;
 const ROUNDS = 5;
@@ -17,6 +21,16 @@ const fn = async () => 1;
 const plain = createResilience();
 const throttled = createResilience({ throttle: true });
 const getMe = { method: 'getMe' };
+const rethrow = (error) => {
+  throw error;
+};
+// grammY's side of a transformer: `prev` answers like the Bot API does, and grammY passes no signal
+// unless the user gave one. The payload names a chat, so the engine looks up known migrations.
+const answer = { ok: true, result: 1 };
+const prev = async () => answer;
+const payload = { chat_id: 12_345, text: 'hi' };
+const viaResilience = grammyTransformer(createResilience());
+const viaAutoRetry = autoRetry();
 // Every option explicit: p-retry 7.1 is slower with partial option objects, and the engine gives all.
 const pRetryOptions = {
   retries: 5,
@@ -37,6 +51,11 @@ const variants = {
     for (let i = 0; i < n; i++) sum += await fn();
     return sum;
   },
+  bare: async (n) => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += await fn().then(undefined, rethrow);
+    return sum;
+  },
   call: async (n) => {
     let sum = 0;
     for (let i = 0; i < n; i++) sum += await plain.call(fn);
@@ -50,6 +69,16 @@ const variants = {
   pRetry: async (n) => {
     let sum = 0;
     for (let i = 0; i < n; i++) sum += await pRetry(fn, pRetryOptions);
+    return sum;
+  },
+  grammyTransformer: async (n) => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += (await viaResilience(prev, 'sendMessage', payload, undefined)).result;
+    return sum;
+  },
+  grammyAutoRetry: async (n) => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += (await viaAutoRetry(prev, 'sendMessage', payload, undefined)).result;
     return sum;
   },
 };
@@ -77,20 +106,27 @@ const result = {
   iterations: ITERATIONS,
   rounds: ROUNDS,
   nsDirect: round(ns.direct, 1),
+  nsBare: round(ns.bare, 1),
   nsCall: round(ns.call, 1),
   nsCallThrottledUnpaced: round(ns.callThrottledUnpaced, 1),
   nsPRetry: round(ns.pRetry, 1),
+  nsGrammyTransformer: round(ns.grammyTransformer, 1),
+  nsGrammyAutoRetry: round(ns.grammyAutoRetry, 1),
   addedNsCall: round(ns.call - ns.direct, 1),
   addedNsCallThrottledUnpaced: round(ns.callThrottledUnpaced - ns.direct, 1),
   addedNsPRetry: round(ns.pRetry - ns.direct, 1),
   ratioCallToDirect: round(ns.call / ns.direct),
+  ratioCallToBare: round(ns.call / ns.bare),
   ratioCallToPRetry: round(ns.call / ns.pRetry),
+  ratioGrammyTransformerToAutoRetry: round(ns.grammyTransformer / ns.grammyAutoRetry),
   ratioThrottledToPRetry: round(ns.callThrottledUnpaced / ns.pRetry),
 };
 report(
   result,
-  `overhead: direct ${result.nsDirect} ns, call ${result.nsCall} ns (+${result.addedNsCall}), ` +
+  `overhead: direct ${result.nsDirect} ns, bare then ${result.nsBare} ns, call ${result.nsCall} ns (+${result.addedNsCall}, ` +
+    `${result.ratioCallToBare}x bare), ` +
     `call+throttle getMe ${result.nsCallThrottledUnpaced} ns (+${result.addedNsCallThrottledUnpaced}), ` +
     `p-retry ${result.nsPRetry} ns (+${result.addedNsPRetry}); call/p-retry ${result.ratioCallToPRetry}x, ` +
-    `throttled/p-retry ${result.ratioThrottledToPRetry}x`,
+    `throttled/p-retry ${result.ratioThrottledToPRetry}x; grammyTransformer ${result.nsGrammyTransformer} ns, ` +
+    `auto-retry ${result.nsGrammyAutoRetry} ns (${result.ratioGrammyTransformerToAutoRetry}x)`,
 );

@@ -44,8 +44,10 @@ function rows({ name, result: r }) {
     case 'overhead':
       return [
         [name, 'ns/call, fn direct', fmt(r.nsDirect), '', '', ''],
+        [name, 'ns/call, call(fn) vs fn().then(_, rethrow)', fmt(r.nsCall), fmt(r.nsBare), `${r.ratioCallToBare}x`, '<= 1.15x'],
         [name, 'ns/call, call(fn) vs p-retry', fmt(r.nsCall), fmt(r.nsPRetry), `${r.ratioCallToPRetry}x`, ''],
         [name, 'ns/call, throttled getMe vs p-retry', fmt(r.nsCallThrottledUnpaced), fmt(r.nsPRetry), `${r.ratioThrottledToPRetry}x`, ''],
+        [name, 'ns/call, grammyTransformer vs auto-retry', fmt(r.nsGrammyTransformer), fmt(r.nsGrammyAutoRetry), `${r.ratioGrammyTransformerToAutoRetry}x`, '<= 1x'],
       ];
     case 'paced-throughput':
       return [
@@ -57,6 +59,7 @@ function rows({ name, result: r }) {
       return [
         [name, 'µs added under limit p50 / p99', `${r.engineSpacedP50Us} / ${r.engineSpacedP99Us}`, `${r.bottleneckSpacedP50Us} / ${r.bottleneckSpacedP99Us}`, `${r.ratioSpacedP50}x (p50)`, ''],
         [name, 'µs floor (direct) / no throttle p50', `${r.directSpacedP50Us} / ${r.engineNoThrottleSpacedP50Us}`, '', '', ''],
+        [name, 'µs added, default limits, 40 ms apart p50 / p99', `${r.engineDefaultP50Us} / ${r.engineDefaultP99Us}`, `cockatiel ${r.cockatielDefaultP50Us} / ${r.cockatielDefaultP99Us}`, '', ''],
         [name, 'µs back-to-back p50 / p99', `${r.engineBackToBackP50Us} / ${r.engineBackToBackP99Us}`, `${r.bottleneckBackToBackP50Us} / ${r.bottleneckBackToBackP99Us}`, '', ''],
       ];
     case 'heap':
