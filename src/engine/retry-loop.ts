@@ -6,6 +6,7 @@
  */
 import pRetry from 'p-retry';
 import { classify } from '../errors/classify.js';
+import { ClosedError } from '../errors/closed-error.js';
 import type { Failure } from '../errors/failure.js';
 import { decide, delayOf, freshBudget, spend, type Decision } from '../policy/decide.js';
 import { migratedChatIdIn, rewriteChatId } from '../policy/chat-ids.js';
@@ -45,6 +46,7 @@ export async function retryAfterFailure<T>(
   let pending: { error: unknown } | undefined = { error: firstError };
 
   const onFailedAttempt = async ({ error }: { error: Error }) => {
+    if (error instanceof Stop) throw error; // closed before the next attempt was sent
     const original = error instanceof AttemptFailed ? error.original : error;
     if (signal?.aborted) throw new Stop(abortReason(signal));
     const failure = classify(original);
@@ -81,6 +83,9 @@ export async function retryAfterFailure<T>(
         throw new Stop(abort);
       }
     }
+    // An answer that needs no sleep (a migration, retry_after 0, a backoff whose jitter came out 0)
+    // goes straight to the next attempt: nothing may be sent after close(), so look here too.
+    if (state.closed) throw new Stop(closedBeforeRetry());
   };
 
   try {
@@ -91,6 +96,7 @@ export async function retryAfterFailure<T>(
           pending = undefined;
           throw new AttemptFailed(error);
         }
+        if (state.closed) throw new Stop(closedBeforeRetry());
         current = { ...current, number: attemptNumber };
         try {
           return await send(current);
@@ -121,6 +127,10 @@ export async function retryAfterFailure<T>(
 
 /** A decision to try again. */
 type Retry = Exclude<Decision, { action: 'fail' }>;
+
+function closedBeforeRetry(): ClosedError {
+  return new ClosedError('telegram-resilience: closed before the call could be retried');
+}
 
 function announce(state: EngineState, attempt: Attempt, failure: Failure, decision: Retry): void {
   const { events } = state;
