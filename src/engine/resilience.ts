@@ -4,7 +4,7 @@
  */
 import { abortReason, createStopper } from '../core/abort.js';
 import type { AttemptFn, CallInfo, CallParams } from '../core/call.js';
-import { createMemoryChatIdStore } from '../core/chat-id-store.js';
+import { createMemoryChatIdStore, resolveChatId } from '../core/chat-id-store.js';
 import { isOptionsObject, rejectUnknownOptions } from '../core/check-options.js';
 import { checkOption, describeValue } from '../core/checks.js';
 import { EventHub, type Disposer, type Listener } from '../core/events.js';
@@ -241,21 +241,12 @@ function applyKnownMigrations(state: EngineState, params: CallParams, from = 0):
     const key = CHAT_ID_KEYS[i]!;
     const k = chatKey(result[key]);
     if (k === undefined) continue;
-    let mapped: number | undefined | Promise<number | undefined>;
-    try {
-      mapped = state.chatIdStore.get(k);
-    } catch (error) {
-      state.reportError(error);
-      continue;
-    }
+    // Follows chained migrations (A -> B -> C): a call with A goes straight to C. Never throws.
+    const mapped = resolveChatId(state.chatIdStore, k, state.reportError);
     if (isPromise(mapped)) {
       const current = result;
-      return Promise.resolve(mapped).then(
-        (id) => applyKnownMigrations(state, id === undefined ? current : rewriteChatId(current, current[key] as number | string, id), i + 1),
-        (error: unknown) => {
-          state.reportError(error);
-          return applyKnownMigrations(state, current, i + 1);
-        },
+      return mapped.then((id) =>
+        applyKnownMigrations(state, id === undefined ? current : rewriteChatId(current, current[key] as number | string, id), i + 1),
       );
     }
     if (mapped !== undefined) result = rewriteChatId(result, result[key] as number | string, mapped);

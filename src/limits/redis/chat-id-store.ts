@@ -8,7 +8,7 @@
  * negative ids not starting with -100; private chats, supergroups and channels never migrate), and
  * never lets a slow or dead Redis hold a call (a lookup past `timeoutMs` answers from memory).
  */
-import { createMemoryChatIdStore, type ChatIdStore } from '../../core/chat-id-store.js';
+import { createMemoryChatIdStore, MAX_MIGRATION_CHAIN, type ChatIdStore } from '../../core/chat-id-store.js';
 import { assertUp, isDown, withTimeout, type ConnectionState } from './connection.js';
 
 export interface HashClient extends ConnectionState {
@@ -25,19 +25,40 @@ function canHaveMigrated(oldChatId: string): boolean {
 
 export function createRedisChatIdStore(client: HashClient, key: string, timeoutMs: number): ChatIdStore {
   const known = createMemoryChatIdStore(LOCAL_ENTRIES);
+  /** Asks Redis where `oldChatId` went; caches the answer. `undefined`: nowhere (or no answer in time). */
+  const lookUp = (oldChatId: string): Promise<number | undefined> =>
+    withTimeout(client.hget(key, oldChatId), timeoutMs, 'redis chat-id lookup timed out').then(
+      (value) => {
+        const newChatId = value === null ? NaN : Number(value);
+        if (!Number.isSafeInteger(newChatId)) return undefined;
+        known.set(oldChatId, newChatId);
+        return newChatId;
+      },
+      () => undefined,
+    );
+  /**
+   * A chat that migrated may have migrated again (A -> B -> C, learned by other processes): the
+   * chain is followed in Redis whatever the ids look like (one more lookup per hop, only for chats
+   * that migrated; each answer is cached). Cycle-safe and bounded like the engine's walk.
+   */
+  const followFrom = async (start: string, first: number): Promise<number> => {
+    const path = [start, String(first)];
+    let last = first;
+    while (path.length <= MAX_MIGRATION_CHAIN && !isDown(client)) {
+      const at = String(last);
+      const next = (known.get(at) as number | undefined) ?? (await lookUp(at));
+      if (next === undefined || path.includes(String(next))) break;
+      path.push(String(next));
+      last = next;
+    }
+    return last;
+  };
   return {
     get(oldChatId) {
       const local = known.get(oldChatId) as number | undefined;
+      // A local answer is returned as it is: the engine follows the chain (resolveChatId).
       if (local !== undefined || !canHaveMigrated(oldChatId) || isDown(client)) return local;
-      return withTimeout(client.hget(key, oldChatId), timeoutMs, 'redis chat-id lookup timed out').then(
-        (value) => {
-          const newChatId = value === null ? NaN : Number(value);
-          if (!Number.isSafeInteger(newChatId)) return undefined;
-          known.set(oldChatId, newChatId);
-          return newChatId;
-        },
-        () => undefined,
-      );
+      return lookUp(oldChatId).then((newChatId) => (newChatId === undefined ? undefined : followFrom(oldChatId, newChatId)));
     },
     async set(oldChatId, newChatId) {
       known.set(oldChatId, newChatId);

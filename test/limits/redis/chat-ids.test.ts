@@ -34,6 +34,37 @@ describeWithRedis('redis chat-id store', () => {
     await b.close();
   });
 
+  it('follows a chain learned by another process: A -> B -> C, a call with A goes straight to C', async () => {
+    const a = createResilience({ backend: redisBackend({ client: redis.client() }) });
+    const b = createResilience({ backend: redisBackend({ client: redis.client() }) });
+    redis.defer(() => a.close());
+    redis.defer(() => b.close());
+    // B looks like a supergroup (-100...): the chain is followed in Redis whatever the ids look like.
+    const migrations: Record<string, number> = { '-12345': -100999, '-100999': -100888 };
+    const sender = (sent: unknown[]) => (attempt: { params?: Record<string, unknown> }) => {
+      const chatId = attempt.params!.chat_id as number;
+      sent.push(chatId);
+      const to = migrations[String(chatId)];
+      if (to !== undefined) throw chatMigrated(to);
+      return 'ok';
+    };
+    const sentByA: unknown[] = [];
+    await a.call(sender(sentByA), { method: 'sendMessage', params: { chat_id: -12345, text: 'hi' } });
+    expect(sentByA).toEqual([-12345, -100999, -100888]);
+    const againByA: unknown[] = [];
+    await a.call(sender(againByA), { method: 'sendMessage', params: { chat_id: -12345, text: 'hi' } });
+    expect(againByA).toEqual([-100888]);
+    const sentByB: unknown[] = [];
+    await b.call(sender(sentByB), { method: 'sendMessage', params: { chat_id: -12345, text: 'hi' } });
+    expect(sentByB).toEqual([-100888]);
+  });
+
+  it('a cycle in the hash does not hang a lookup', async () => {
+    const store = redisBackend({ client: redis.client() }).chatIdStore;
+    await redis.admin.hset('tgr:{default}:chat-ids', '-61', '-62', '-62', '-61');
+    expect(await store.get('-61')).toBe(-62);
+  });
+
   it('asks Redis only about ids that can have migrated (basic groups)', async () => {
     const store = redisBackend({ client: redis.client() }).chatIdStore;
     const key = 'tgr:{default}:chat-ids';
