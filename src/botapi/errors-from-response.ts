@@ -137,7 +137,8 @@ function errorForCode(code: number, text: string, fields: TelegramErrorFields): 
 
 /**
  * Reads one HTTP response body. A body that is not JSON, or JSON that is not a Bot API answer
- * (an nginx error page, a truncated body), becomes `InvalidServerResponse` carrying the HTTP status.
+ * (an nginx error page, a truncated body), becomes `InvalidServerResponse` carrying the HTTP status
+ * (`classify` makes a 404 one `not_found`, any other `server`).
  */
 export function outcomeFromResponse<T>(
   method: string,
@@ -159,7 +160,9 @@ export function outcomeFromResponse<T>(
   const status = `HTTP ${httpStatus}${httpStatusText ? ` ${httpStatusText}` : ''}`;
   const what = cause === undefined ? 'not a Bot API response' : 'body is not JSON';
   const message = messageFor(method, `Invalid server response (${status}, ${what})`);
-  const fields: TelegramErrorFields = { method, error_code: httpStatus, maybeDelivered: true };
+  // A 404 page (a proxy's, a wrong api root) found nothing to act on the request; other pages may
+  // come from a proxy after Telegram got the request.
+  const fields: TelegramErrorFields = { method, error_code: httpStatus, maybeDelivered: httpStatus !== 404 };
   if (cause !== undefined) fields.cause = cause;
   return { ok: false, error: withMessage(new InvalidServerResponse(message, fields), message) };
 }

@@ -25,6 +25,9 @@
  *   with `retryAfterMs: 1000` (DEFAULT_FLOOD_WAIT_MS): every `flood` carries a finite wait.
  * - Any code not in Telegram's list (and any 5xx) is `server`, as Telegram's docs say codes not
  *   listed are to be treated as 500.
+ * - A body that is not a Bot API answer (an HTML page) is `server`, unless its HTTP status is 404
+ *   (a proxy's page, a wrong api root): `not_found`, not delivered. Only where the status is kept
+ *   (our client, ntba 0.x); grammY, telegraf and ntba 2.x drop it and give a parse error alone.
  * - `maybeDelivered` is false for Telegram's refusals (4xx, flood, migrations): it surely did not
  *   act. It is true for `server` and `timeout`.
  */
@@ -136,7 +139,7 @@ function ownErrorVerdict(e: object, name: string | undefined, code: number | und
       return { ...UNEXPLAINED_TRANSPORT };
     }
     case 'InvalidServerResponse':
-      return { kind: 'server', maybeDelivered: true };
+      return pageVerdict(code);
     case 'InvalidToken':
       return { kind: 'unauthorized', maybeDelivered: false };
   }
@@ -168,11 +171,9 @@ function fromLibraryWrapper(e: object, inner: Inner): Verdict | undefined {
   switch (code) {
     case 'ETELEGRAM': // ntba 0.x and 2.x: a Bot API answer, read below; a broken one is Telegram's fault
       return fromBotApi(e) ?? { kind: 'server', maybeDelivered: true };
-    case 'EPARSE': {
+    case 'EPARSE':
       // The body was not JSON: an HTML error page from a proxy, a truncated answer.
-      const status = integer(safePath(e, 'response', 'statusCode'));
-      return { kind: 'server', maybeDelivered: true, type: code, ...(status !== undefined && { code: status }) };
-    }
+      return { ...pageVerdict(integer(safePath(e, 'response', 'statusCode'))), type: code };
     case 'EFATAL': // ntba 0.x keeps only the text of the request error ("EFATAL: Error: read ECONNRESET")
       return inner(safeGet(e, 'cause')) ?? networkFromText(safeGet(e, 'message')) ?? { ...UNEXPLAINED_TRANSPORT, type: code };
     case 'EFETCH': {
@@ -188,6 +189,16 @@ function fromLibraryWrapper(e: object, inner: Inner): Verdict | undefined {
       return { kind: 'timeout', maybeDelivered: true, type: code };
   }
   return undefined;
+}
+
+/**
+ * An answer whose body is not a Bot API answer (an HTML page), by its HTTP status: a 404 page (a
+ * proxy's, a wrong api root) means nothing was found to act on the request, so `not_found`, surely
+ * not delivered; any other status is Telegram's side (or a proxy in front of it) failing: `server`.
+ */
+function pageVerdict(status: number | undefined): Verdict {
+  if (status === 404) return { kind: 'not_found', code: status, maybeDelivered: false };
+  return { kind: 'server', maybeDelivered: true, ...(status !== undefined && { code: status }) };
 }
 
 function networkFromText(text: unknown): Verdict | undefined {

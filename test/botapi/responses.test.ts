@@ -13,6 +13,7 @@ import {
   TelegramError,
   TimedOut,
 } from '../../src/errors/telegram-error.js';
+import { classify } from '../../src/errors/classify.js';
 import { sendJson, sendText, startScriptServer, type Handler, type ScriptServer } from './script-server.js';
 import { TOKEN, expectNoToken, rejectionOf } from './token-leak.js';
 
@@ -164,6 +165,16 @@ describe('answers that are not Bot API responses', () => {
     expect(error).toMatchObject({ method: 'sendMessage', error_code: 502, maybeDelivered: true });
     expect(error.cause).toBeInstanceOf(SyntaxError);
     expect(error.message).toContain('502');
+  });
+
+  it('404 HTML page (a proxy, a wrong api root) -> InvalidServerResponse(404), not delivered, classified not_found', async () => {
+    const html = '<html><head><title>404 Not Found</title></head><body>nginx</body></html>';
+    const error = await failWith(sendText(404, 'text/html', html));
+    expect(error).toBeInstanceOf(InvalidServerResponse);
+    expect(error).toMatchObject({ method: 'sendMessage', error_code: 404, maybeDelivered: false });
+    expect(classify(error)).toMatchObject({ kind: 'not_found', code: 404, maybeDelivered: false });
+    // The same page with a 502 stays Telegram's side failing.
+    expect(classify(await failWith(sendText(502, 'text/html', html)))).toMatchObject({ kind: 'server', code: 502, maybeDelivered: true });
   });
 
   it('truncated JSON -> InvalidServerResponse with the HTTP status', async () => {

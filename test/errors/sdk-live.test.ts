@@ -24,7 +24,7 @@ const Ntba0Bot = require('node-telegram-bot-api-0') as new (
 
 const TOKEN = '987654321:AAFakeTokenForTestsOnly_abcdefghijklmn';
 
-type Scenario = 'flood' | 'html502';
+type Scenario = 'flood' | 'html502' | 'html404';
 
 /** A fake Bot API: `/<scenario>/bot<token>/<method>`. */
 function fakeBotApi(): http.Server {
@@ -34,6 +34,10 @@ function fakeBotApi(): http.Server {
       if (req.url?.startsWith('/flood/')) {
         res.writeHead(429, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ ok: false, error_code: 429, description: 'Too Many Requests: retry after 13', parameters: { retry_after: 13 } }));
+      } else if (req.url?.startsWith('/html404/')) {
+        // A wrong api root, or a proxy that does not know the path: its own page, not Telegram's.
+        res.writeHead(404, { 'content-type': 'text/html' });
+        res.end('<html><head><title>404 Not Found</title></head><body><center>nginx</center></body></html>');
       } else {
         res.writeHead(502, { 'content-type': 'text/html' });
         res.end('<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>');
@@ -98,6 +102,14 @@ describe.each(clients)('%s against a fake Bot API', (_name, send) => {
 
   it('an nginx 502 HTML page is a server failure, maybe delivered', async () => {
     expect(await failureOf(send, at('html502'))).toMatchObject({ kind: 'server', maybeDelivered: true });
+  });
+
+  it('an nginx 404 HTML page (wrong api root) is not_found where the SDK keeps the status', async () => {
+    const failure = await failureOf(send, at('html404'));
+    // grammY and telegraf (node-fetch's "invalid json response body") and ntba 2.x (ParseError) drop
+    // the HTTP status: such a page cannot be told from a 502 one. ntba 0.x keeps `response.statusCode`.
+    if (_name === 'node-telegram-bot-api 0.x') expect(failure).toMatchObject({ kind: 'not_found', code: 404, maybeDelivered: false });
+    else expect(failure).toMatchObject({ kind: 'server', maybeDelivered: true });
   });
 
   it('a closed port is a network failure that surely never left', async () => {

@@ -95,6 +95,12 @@ describe('node-telegram-bot-api 0.x', () => {
     expect(classify(error)).toMatchObject({ kind: 'server', code: 502, type: 'EPARSE', maybeDelivered: true });
   });
 
+  it('EPARSE of a 404 page (a proxy, a wrong api root) is not_found, not delivered', () => {
+    const response = { statusCode: 404, body: '<html>404 Not Found</html>' };
+    const error = new ntba0.ParseError(`Error parsing response: ${response.body}`, response);
+    expect(classify(error)).toMatchObject({ kind: 'not_found', code: 404, type: 'EPARSE', maybeDelivered: false });
+  });
+
   it('EFATAL keeps only the text of the request error: the code is read from it', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' });
     expect(classify(new ntba0.FatalError(refused))).toMatchObject({ kind: 'network', type: 'ECONNREFUSED', maybeDelivered: false });
