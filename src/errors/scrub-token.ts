@@ -43,13 +43,17 @@ export function tokenSpellings(token: string): string[] {
   return [...spellings].filter((s) => s !== '').sort((a, b) => b.length - a.length);
 }
 
-/** Replaces every one of `secrets` (longest first) in the string properties under `error`. Returns `error`. */
+/**
+ * Replaces every one of `secrets` (longest first) in the string properties under `error`, and the
+ * pieces of them in V8's JSON.parse excerpts (see `hideExcerptFragments`). Returns `error`.
+ */
 export function scrubSecret<E>(error: E, secrets: readonly string[], scope: ScrubScope = 'whole-graph'): E {
   if (secrets.length === 0) return error;
   try {
     eachString(error, scope, (text, replace) => {
       let clean = text;
       for (const secret of secrets) clean = clean.split(secret).join(TOKEN_PLACEHOLDER);
+      if (clean.includes(JSON_EXCERPT_MARK)) clean = hideExcerptFragments(clean, secrets);
       if (clean !== text) replace(clean);
     });
   } catch {
@@ -76,6 +80,43 @@ export function hideToken<E>(error: E, token?: string): E {
   } catch {
     return error;
   }
+}
+
+/**
+ * V8 quotes up to ten characters either side of where JSON.parse failed
+ * (`Unexpected token '/', "/bot739184"... is not valid JSON`): a body that echoed the request path
+ * leaves a piece of the token there, too short to be any whole spelling. Messages that carry such
+ * an excerpt (and the stacks that repeat them) are the only place such pieces come from.
+ */
+const JSON_EXCERPT_MARK = 'is not valid JSON';
+/** Pieces this long or longer that also occur in a secret are hidden; shorter ones tell nothing. */
+const MIN_FRAGMENT = 4;
+
+/**
+ * Hides, in `text`, every run of at least `MIN_FRAGMENT` characters that also occurs in one of
+ * `secrets`, and the token's start after `bot` (the request path's `/bot739...`, however short).
+ * A run is the union of the secrets' `MIN_FRAGMENT`-grams found in the text: each covers its own
+ * characters, and any longer shared piece is covered by the grams it is made of.
+ */
+function hideExcerptFragments(text: string, secrets: readonly string[]): string {
+  const hidden = new Uint8Array(text.length);
+  for (const secret of secrets) {
+    for (let at = 0; at + MIN_FRAGMENT <= secret.length; at++) {
+      const gram = secret.slice(at, at + MIN_FRAGMENT);
+      for (let i = text.indexOf(gram); i >= 0; i = text.indexOf(gram, i + 1)) hidden.fill(1, i, i + MIN_FRAGMENT);
+    }
+    for (let i = text.indexOf('bot'); i >= 0; i = text.indexOf('bot', i + 1)) {
+      let n = 0;
+      while (n < secret.length && text[i + 3 + n] === secret[n]) n++;
+      if (n > 0) hidden.fill(1, i + 3, i + 3 + n);
+    }
+  }
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    if (hidden[i] === 0) out += text[i];
+    else if (i === 0 || hidden[i - 1] === 0) out += TOKEN_PLACEHOLDER;
+  }
+  return out;
 }
 
 /** Calls `visit` on every own string property in the graph under `root` (see `ScrubScope`), with a setter. */

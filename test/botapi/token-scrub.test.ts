@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBotApi, type FetchLike } from '../../src/botapi/index.js';
 import { scrubSecret, tokenSpellings } from '../../src/errors/scrub-token.js';
-import { NetworkError, TimedOut } from '../../src/errors/telegram-error.js';
+import { InvalidServerResponse, NetworkError, TimedOut } from '../../src/errors/telegram-error.js';
 import { TOKEN, TOKEN_SECRET_HALF, expectNoToken, rejectionOf, visibleText } from './token-leak.js';
 
 const URL_WITH_TOKEN = `https://api.telegram.org/bot${TOKEN}/sendMessage`;
@@ -70,6 +70,67 @@ describe('the token never leaks', () => {
     });
     const error = await rejectionOf(client.raw('getMe'));
     expectNoToken(error);
+  });
+
+  describe('pieces of it in V8 JSON.parse excerpts, kept as the cause (issue 10, rough edge 7)', () => {
+    /** A proxy's page that echoes the request path, for the token as the issue saw it. */
+    const BOT_TOKEN = '739184226:AAH-another_Secret0123456789abcdefQ';
+    const PATH = `/bot${BOT_TOKEN}/sendMessage`;
+    /** Every piece of the token of 4 characters or more, and `bot` followed by its first digit. */
+    function expectNoPiece(text: string): void {
+      expect(text).not.toMatch(/bot7/);
+      for (let at = 0; at + 4 <= BOT_TOKEN.length; at++) expect(text).not.toContain(BOT_TOKEN.slice(at, at + 4));
+      for (let at = 0; at + 6 <= encodeURIComponent(BOT_TOKEN).length; at++) {
+        expect(text).not.toContain(encodeURIComponent(BOT_TOKEN).slice(at, at + 6));
+      }
+    }
+
+    it.each([
+      ['at the start', `${PATH} not found`],
+      ['after a few characters', `{"a": ${PATH}}`],
+      ['in the middle of a longer body', `{"ok":false,"description":"Not Found","x":${PATH}`],
+      ['URL-encoded, in the middle', `{"ok":false,"description":"Not Found","x":${encodeURIComponent(PATH)}`],
+      ['the secret half only', `'${BOT_TOKEN.slice(10)}'`],
+    ])('%s: the excerpt keeps no piece of the token', async (_, body) => {
+      // The fixture really leaks a piece: V8 quotes it in its message.
+      expect(() => JSON.parse(body)).toThrow(/(bot7391\d*|AAH-anoth)"\.\.\. is not valid JSON/);
+      const client = createBotApi({ token: BOT_TOKEN, fetch: async () => ({ status: 404, statusText: 'Not Found', text: async () => body }) });
+      const error = await rejectionOf(client.raw('sendMessage', { chat_id: 1, text: 'x' }));
+      expect(error).toBeInstanceOf(InvalidServerResponse);
+      const cause = (error as InvalidServerResponse).cause as SyntaxError;
+      expect(cause).toBeInstanceOf(SyntaxError);
+      expectNoPiece(visibleText(error));
+      expect(cause.message).toMatch(/<token>"\.\.\. is not valid JSON$/);
+    });
+
+    it('the excerpt is still there for the rest: only the token is replaced', async () => {
+      const client = createBotApi({ token: BOT_TOKEN, fetch: async () => ({ status: 404, statusText: 'Not Found', text: async () => `${PATH} nf` }) });
+      const error = (await rejectionOf(client.raw('sendMessage'))) as InvalidServerResponse;
+      expect((error.cause as Error).message).toBe(`Unexpected token '/', "/bot<token>"... is not valid JSON`);
+    });
+
+    it('at any depth under an error, and in stacks', () => {
+      let excerpt = '';
+      try {
+        JSON.parse(`${PATH} x`);
+      } catch (error) {
+        excerpt = (error as Error).message;
+      }
+      expect(excerpt).toContain('/bot739184');
+      const inner = new SyntaxError(excerpt);
+      let error: Error = inner;
+      for (let i = 0; i < 5; i++) error = new Error(`level ${i}`, { cause: error });
+      const wrapped = new AggregateError([error], 'many');
+      scrubSecret(wrapped, tokenSpellings(BOT_TOKEN));
+      expectNoPiece(visibleText(wrapped));
+      expect(inner.message).toBe(`Unexpected token '/', "/bot<token>"... is not valid JSON`);
+    });
+
+    it('ordinary text near an excerpt is left alone', () => {
+      const error = new SyntaxError(`Unexpected token '<', "<html><hea"... is not valid JSON`);
+      scrubSecret(error, tokenSpellings(BOT_TOKEN));
+      expect(error.message).toBe(`Unexpected token '<', "<html><hea"... is not valid JSON`);
+    });
   });
 
   it('is never in the message of a rejected method name', async () => {
