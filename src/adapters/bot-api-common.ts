@@ -4,6 +4,7 @@
  * token in their SDKs' errors is `hideToken`, errors/scrub-token.ts.)
  * Nothing here loads an SDK: every check is duck typing.
  */
+import { onAbort } from '../core/abort.js';
 import type { Resilience } from '../engine/resilience.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -108,7 +109,5 @@ export function usableSignal(signal: AbortSignal | undefined): UsableSignal {
     controller.abort(reason());
     return { signal: controller.signal, release: nothingToRelease };
   }
-  const onAbort = () => controller.abort(reason());
-  signal.addEventListener('abort', onAbort, { once: true });
-  return { signal: controller.signal, release: () => signal.removeEventListener('abort', onAbort) };
+  return { signal: controller.signal, release: onAbort(signal, () => controller.abort(reason())) };
 }

@@ -9,6 +9,43 @@ export function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
+/** The callbacks waiting on one signal, and the one listener that runs them. */
+interface Subscribers {
+  callbacks: Set<() => void>;
+  listener: () => void;
+}
+
+const subscribersOf = new WeakMap<AbortSignal, Subscribers>();
+
+/**
+ * Runs `callback` once when `signal` aborts; the returned function unsubscribes it. However many
+ * calls wait on one signal at once (a user's signal shared by a whole broadcast), the signal carries
+ * one listener of ours, not one per call: Node warns past 10 (MaxListenersExceededWarning), and
+ * raising the limit on the caller's signal would hide their own leaks. The listener is removed when
+ * its last callback is: the signal is left as it was found.
+ */
+export function onAbort(signal: AbortSignal, callback: () => void): () => void {
+  let subscribers = subscribersOf.get(signal);
+  if (!subscribers) {
+    const callbacks = new Set<() => void>();
+    const listener = () => {
+      subscribersOf.delete(signal);
+      for (const run of callbacks) run();
+      callbacks.clear();
+    };
+    subscribers = { callbacks, listener };
+    subscribersOf.set(signal, subscribers);
+    signal.addEventListener('abort', listener, { once: true });
+  }
+  const { callbacks, listener } = subscribers;
+  callbacks.add(callback);
+  return () => {
+    if (!callbacks.delete(callback) || callbacks.size > 0 || subscribersOf.get(signal) !== subscribers) return;
+    subscribersOf.delete(signal);
+    signal.removeEventListener('abort', listener);
+  };
+}
+
 /**
  * Settles like `promise`, or rejects with the abort reason as soon as `signal` aborts, so an abort
  * takes effect even when the work behind `promise` ignores the signal. Leaves no listener behind.
@@ -20,18 +57,17 @@ export function untilAborted<T>(promise: PromiseLike<T>, signal: AbortSignal): P
     return Promise.reject(abortReason(signal));
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
+    const unsubscribe = onAbort(signal, () => {
       settled.catch(() => {});
       reject(abortReason(signal));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
+    });
     settled.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        unsubscribe();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        unsubscribe();
         reject(error);
       },
     );
@@ -50,21 +86,17 @@ export function abortableSleep(
   signal: AbortSignal | undefined,
   stop?: AbortSignal,
 ): Promise<void> {
-  if (!stop || !signal) {
-    const only = signal ?? stop;
-    return only ? untilAborted(clock.sleep(ms, only), only) : clock.sleep(ms);
-  }
+  if (!signal) return stop ? untilAborted(clock.sleep(ms, stop), stop) : clock.sleep(ms);
   if (signal.aborted) return Promise.reject(abortReason(signal));
-  if (stop.aborted) return Promise.reject(abortReason(stop));
-  // Either one ends the sleep and its timer; neither keeps a listener once the sleep is over.
+  if (stop?.aborted) return Promise.reject(abortReason(stop));
+  // Either one ends the sleep and its timer; neither keeps a listener once the sleep is over. The
+  // clock listens on a signal of our own, so the caller's carries one listener however many sleep.
   const either = new AbortController();
-  const onSignal = () => either.abort(abortReason(signal));
-  const onStop = () => either.abort(abortReason(stop));
-  signal.addEventListener('abort', onSignal, { once: true });
-  stop.addEventListener('abort', onStop, { once: true });
+  const offSignal = onAbort(signal, () => either.abort(abortReason(signal)));
+  const offStop = stop ? onAbort(stop, () => either.abort(abortReason(stop))) : undefined;
   return untilAborted(clock.sleep(ms, either.signal), either.signal).finally(() => {
-    signal.removeEventListener('abort', onSignal);
-    stop.removeEventListener('abort', onStop);
+    offSignal();
+    offStop?.();
   });
 }
 

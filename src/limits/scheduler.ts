@@ -14,7 +14,7 @@
  * relative to the scheduler's start so they stay small integers (V8 boxes every other number held
  * in an object field: 16 bytes per time per chat).
  */
-import { abortReason } from '../core/abort.js';
+import { abortReason, onAbort } from '../core/abort.js';
 import type { Clock } from '../core/clock.js';
 import { IndexedHeap, type HeapItem } from '../core/heap.js';
 import { ClosedError } from '../errors/closed-error.js';
@@ -38,6 +38,7 @@ export interface PaceJob {
   /** The next job of the same chat (a chat's queue is a linked list: no array per chat). */
   next: PaceJob | undefined;
   chat: ChatState | undefined;
+  /** While queued with a signal: unsubscribes the job from it (see `onAbort` in core/abort.ts). */
   onAbort: (() => void) | undefined;
   /** Sent with `allow_paid_broadcast` (the paid bot-wide rate applies). */
   readonly paid: boolean;
@@ -174,10 +175,7 @@ export class PacingScheduler {
     job.seq = this.seq++;
     job.queuedAt = now;
     job.chat = chat;
-    if (signal) {
-      job.onAbort = () => this.cancel(job, abortReason(signal));
-      signal.addEventListener('abort', job.onAbort, { once: true });
-    }
+    if (signal) job.onAbort = onAbort(signal, () => this.cancel(job, abortReason(signal)));
     if (chat) {
       if (chat.last) chat.last.next = job;
       else chat.first = job;
@@ -410,7 +408,7 @@ export class PacingScheduler {
 
   private settle(job: PaceJob, error?: unknown): void {
     if (job.onAbort) {
-      job.signal!.removeEventListener('abort', job.onAbort);
+      job.onAbort();
       job.onAbort = undefined;
     }
     job.chat = undefined;
