@@ -70,8 +70,10 @@ export class BackendLink {
     await this.started(signal);
     if (!this.startedOk) return;
     let sendAt: number | undefined;
+    // Real time, like the guard's timeout: past it nobody waits for this booking any more.
+    const expiresAtEpochMs = Date.now() + this.options.timeoutMs;
     await this.guard('reserve', async () => {
-      sendAt = await this.backend.reserve(request);
+      sendAt = await this.backend.reserve({ ...request, expiresAtEpochMs });
     });
     if (sendAt === undefined) return;
     const wait = this.toClock(sendAt) - this.options.clock.now();

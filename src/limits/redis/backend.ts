@@ -11,7 +11,7 @@ import type { ConnectionState } from './connection.js';
 import { closeGate, GateSubscriber, openGates, type SubscriberConnection } from './gates.js';
 import { redisKeys, type RedisKeys } from './keys.js';
 import { resolveRedisOptions, type RedisBackendOptions } from './options.js';
-import { reserveSlot, type ReserveRequest } from './reserve.js';
+import { RedisClockOffset, reserveSlot, type ReserveRequest } from './reserve.js';
 import { defineScripts, type ScriptClient } from './scripts.js';
 
 export interface RedisBackend extends LimitsBackend {
@@ -22,7 +22,12 @@ export interface RedisBackend extends LimitsBackend {
   readonly keys: Readonly<Omit<RedisKeys, 'chat'>>;
 }
 
-type MainClient = ScriptClient & HashClient & ConnectionState;
+/** ioredis's TIME: seconds and microseconds, as strings. */
+interface TimeClient {
+  time(): Promise<Array<string | number>>;
+}
+
+type MainClient = ScriptClient & HashClient & ConnectionState & TimeClient;
 
 /** What the subscriber connection overrides of the user's options (it is ours: we choose). */
 const SUBSCRIBER_OPTIONS = {
@@ -45,6 +50,7 @@ export function redisBackend(options: RedisBackendOptions): RedisBackend {
     () => openGates(client, keys),
   );
   let limits: ResolvedThrottle | undefined;
+  const offset = new RedisClockOffset();
   let closed = false;
   const closedError = () => new ClosedError('redisBackend: the backend was closed');
   const { chat: _chat, ...keyNames } = keys;
@@ -56,12 +62,16 @@ export function redisBackend(options: RedisBackendOptions): RedisBackend {
     async start(context: BackendContext) {
       if (closed) throw closedError();
       limits = context.limits;
+      // Redis's clock against ours, before the first booking: its deadline is told in Redis time.
+      const sentAt = Date.now();
+      const [seconds, micros] = await client.time();
+      offset.learn(Number(seconds) * 1000 + Math.floor(Number(micros) / 1000), sentAt, Date.now());
       await subscriber.start(context.onGate);
     },
     async reserve(request: ReserveRequest) {
       if (closed) throw closedError();
       if (!limits) throw new Error('redisBackend: reserve() needs throttle limits (createResilience({ throttle: true, backend }))');
-      return reserveSlot(client, keys, limits, request);
+      return reserveSlot(client, keys, limits, request, offset);
     },
     async closeGate(scope: string, openAtEpochMs: number) {
       if (closed) throw closedError();

@@ -13,6 +13,33 @@ export const GROUP_WINDOW_MS = 60_000;
 export interface ReserveRequest {
   chat: ChatScope | undefined;
   paid: boolean;
+  /**
+   * Epoch ms (this machine's clock) when the caller stops waiting for the booking (its timeout).
+   * A booking that reaches Redis later is refused there, so it holds no slot (see RESERVE_LUA).
+   */
+  expiresAtEpochMs?: number;
+}
+
+/**
+ * How far Redis's clock is ahead of this machine's, learned from every answer (Redis's `now`
+ * against the midpoint of the round trip). Needed to tell Redis a deadline in its own time.
+ */
+export class RedisClockOffset {
+  offsetMs: number | undefined = undefined;
+
+  learn(redisNowMs: number, sentAt: number, receivedAt: number): void {
+    if (Number.isFinite(redisNowMs)) this.offsetMs = redisNowMs - (sentAt + receivedAt) / 2;
+  }
+
+  /** `epochMs` of this machine in Redis time, or undefined before anything was learned. */
+  toRedis(epochMs: number | undefined): number | undefined {
+    return epochMs === undefined || this.offsetMs === undefined ? undefined : Math.floor(epochMs + this.offsetMs);
+  }
+}
+
+/** A booking refused by Redis because it arrived past its deadline (nobody was waiting any more). */
+export class LateBookingError extends Error {
+  override name = 'LateBookingError';
 }
 
 /** A booked slot in Redis time, with Redis's time when it was booked. */
@@ -27,13 +54,16 @@ export async function bookSlot(
   keys: RedisKeys,
   limits: ResolvedThrottle,
   request: ReserveRequest,
+  offset: RedisClockOffset = new RedisClockOffset(),
 ): Promise<BookedSlot> {
   assertUp(client);
   const { chat, paid } = request;
+  const deadline = offset.toRedis(request.expiresAtEpochMs);
+  const sentAt = Date.now();
   // Whole milliseconds, rounded up, as the local scheduler does: a hair wider never trips a window.
   const interval = Math.ceil(1000 / (paid ? limits.paidBroadcastPerSecond : limits.globalPerSecond));
   const chatLimit = chat?.kind === 'private' ? Math.ceil(1000 / limits.chatPerSecond) : chat ? Math.floor(limits.groupPerMinute) : 0;
-  const [slot, now] = await client.telegramResilienceReserveV1(
+  const [slot, now] = await client.telegramResilienceReserveV2(
     paid ? keys.paidTail : keys.freeTail,
     paid ? keys.paidLater : keys.freeLater,
     chat ? keys.chat(chat) : keys.unused,
@@ -43,7 +73,10 @@ export async function bookSlot(
     String(chatLimit),
     String(GROUP_WINDOW_MS),
     chat?.key ?? '',
+    deadline === undefined ? '' : String(deadline),
   );
+  offset.learn(Number(now), sentAt, Date.now());
+  if (slot === 'late') throw new LateBookingError('redis booking arrived after its deadline: nothing was booked');
   return { slotMs: Number(slot), redisNowMs: Number(now) };
 }
 
@@ -57,7 +90,8 @@ export async function reserveSlot(
   keys: RedisKeys,
   limits: ResolvedThrottle,
   request: ReserveRequest,
+  offset?: RedisClockOffset,
 ): Promise<number> {
-  const { slotMs, redisNowMs } = await bookSlot(client, keys, limits, request);
+  const { slotMs, redisNowMs } = await bookSlot(client, keys, limits, request, offset);
   return Date.now() + Math.max(0, slotMs - redisNowMs);
 }

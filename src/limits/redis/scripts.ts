@@ -20,8 +20,14 @@ local function fmt(x) return string.format('%.0f', x) end
  * Books one message.
  * KEYS: 1 bot-wide tail, 2 bot-wide "later" set, 3 the chat's key (or an unused one), 4 the gates hash.
  * ARGV: 1 bot-wide interval ms, 2 chat kind (`private`, `group` or empty), 3 the chat's interval ms
- * (private) or messages per window (group), 4 the group window ms, 5 the chat's gate scope (or empty).
- * Returns { slot, now } as strings (Redis epoch ms).
+ * (private) or messages per window (group), 4 the group window ms, 5 the chat's gate scope (or empty),
+ * 6 the deadline (Redis epoch ms, or empty: none).
+ * Returns { slot, now } as strings (Redis epoch ms), or { 'late', now } past the deadline.
+ *
+ * The deadline is when the caller stops waiting for the answer (its timeout). A script that runs
+ * later (Redis was paused, SIGSTOP or a long fork, with the command already on the socket) books
+ * nothing: a slot booked then would be held for a message that went on local limits long ago, and
+ * every such slot pushes the next real ones later.
  *
  * The chat's own limit and the open flood gates give the earliest time `want` the message may go;
  * then a bot-wide slot at or after `want` is taken. Bot-wide slots are at least `interval` apart
@@ -31,6 +37,8 @@ local function fmt(x) return string.format('%.0f', x) end
  * a chat's messages keep their order.
  */
 export const RESERVE_LUA = `${PRELUDE}
+local deadline = tonumber(ARGV[6])
+if deadline and now > deadline then return { 'late', fmt(now) } end
 local interval = tonumber(ARGV[1])
 local kind = ARGV[2]
 local chatLimit = tonumber(ARGV[3])
@@ -142,14 +150,14 @@ return out
 
 /** Names the scripts get on the user's client (`defineCommand`): versioned, so two copies of this package never clash. */
 export const COMMANDS = {
-  reserve: 'telegramResilienceReserveV1',
+  reserve: 'telegramResilienceReserveV2',
   closeGate: 'telegramResilienceCloseGateV1',
   openGates: 'telegramResilienceOpenGatesV1',
 } as const;
 
 /** A client with our scripts defined: ioredis runs them with EVALSHA, and EVAL once when Redis lacks them. */
 export interface ScriptClient {
-  telegramResilienceReserveV1(...args: string[]): Promise<[string, string]>;
+  telegramResilienceReserveV2(...args: string[]): Promise<[string, string]>;
   telegramResilienceCloseGateV1(...args: string[]): Promise<number>;
   telegramResilienceOpenGatesV1(...args: string[]): Promise<string[]>;
 }

@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { describeWithRedis } from '../../helpers/redis-server.js';
 import { redisKeys } from '../../../src/limits/redis/keys.js';
-import { bookSlot, reserveSlot, type ReserveRequest } from '../../../src/limits/redis/reserve.js';
+import { bookSlot, LateBookingError, RedisClockOffset, reserveSlot, type ReserveRequest } from '../../../src/limits/redis/reserve.js';
+import { createResilience } from '../../../src/engine/resilience.js';
 import { defineScripts } from '../../../src/limits/redis/scripts.js';
 import type { ChatScope } from '../../../src/limits/scope.js';
 import { TELEGRAM_LIMITS, type ResolvedThrottle } from '../../../src/limits/throttle-options.js';
@@ -52,7 +53,7 @@ describeWithRedis('redis reservation script', () => {
     const hourAhead = Date.now() + 3_600_000;
     const fake = {
       status: 'ready',
-      telegramResilienceReserveV1: async () => [String(hourAhead + 250), String(hourAhead)] as [string, string],
+      telegramResilienceReserveV2: async () => [String(hourAhead + 250), String(hourAhead)] as [string, string],
     } as unknown as Parameters<typeof reserveSlot>[0];
     const before = Date.now();
     const at = await reserveSlot(fake, keys, TELEGRAM_LIMITS, { chat: undefined, paid: false });
@@ -159,6 +160,56 @@ describeWithRedis('redis reservation script', () => {
     await sleep(450);
     expect(await redis.admin.exists(keys.chat(privateChat(9)), keys.freeTail, keys.freeLater)).toBe(0);
     expect(await redis.admin.exists(keys.chat(group(-5)))).toBe(1);
+  });
+
+  it('refuses a booking that reaches Redis past its deadline, booking nothing', async () => {
+    const client = scripted();
+    const offset = new RedisClockOffset();
+    await bookSlot(client, keys, TELEGRAM_LIMITS, { chat: privateChat(1), paid: false }, offset); // learns Redis's clock
+    await redis.admin.flushall();
+    const late = bookSlot(client, keys, TELEGRAM_LIMITS, { chat: privateChat(2), paid: false, expiresAtEpochMs: Date.now() - 50 }, offset);
+    await expect(late).rejects.toBeInstanceOf(LateBookingError);
+    expect(await redis.admin.exists(keys.freeTail, keys.chat(privateChat(2)))).toBe(0);
+    // In time, it books as before.
+    const inTime = await bookSlot(client, keys, TELEGRAM_LIMITS, { chat: privateChat(2), paid: false, expiresAtEpochMs: Date.now() + 1_000 }, offset);
+    expect(inTime.slotMs - inTime.redisNowMs).toBeLessThanOrEqual(1);
+  });
+
+  it('after a SIGSTOP pause, bookings that timed out during it hold no slot once Redis resumes', async () => {
+    const limits = limitsOf({ globalPerSecond: 30 });
+    const backend = redis.backend();
+    await backend.start({ limits, onGate: () => {} });
+    redis.server.pause();
+    // 40 bookings whose callers give up after 100 ms (the limiter's backend timeout), all stuck in the paused Redis.
+    const stuck = Array.from({ length: 40 }, (_, i) =>
+      backend.reserve({ chat: privateChat(100 + i), paid: false, expiresAtEpochMs: Date.now() + 100 }).then(
+        () => 'booked',
+        (error: unknown) => (error as Error).name,
+      ),
+    );
+    await sleep(300);
+    redis.server.resume();
+    expect(await Promise.all(stuck)).toEqual(Array(40).fill('LateBookingError'));
+    // The next booking goes at once: 40 phantom slots would have put it ~1.3 s (40 x 34 ms) out.
+    const before = Date.now();
+    const at = await backend.reserve({ chat: privateChat(999), paid: false });
+    expect(at - before).toBeLessThan(100);
+    await backend.close();
+  });
+
+  it('through the engine: a call that fell back to local limits during a pause books nothing when Redis resumes', async () => {
+    const backend = redis.backend();
+    const resilience = createResilience({ throttle: { globalPerSecond: 30 }, backend, backendTimeoutMs: 100 });
+    redis.defer(() => resilience.close());
+    const send = (chat_id: number) => resilience.call(() => 'sent', { method: 'sendMessage', params: { chat_id, text: 'x' } });
+    await expect(send(1)).resolves.toBe('sent'); // starts the backend, books once
+    await sleep(100); // that slot's tail expires
+    expect(await redis.admin.exists(keys.freeTail)).toBe(0);
+    redis.server.pause();
+    await expect(send(2)).resolves.toBe('sent'); // the booking timed out: sent on local limits
+    redis.server.resume();
+    await redis.admin.ping(); // Redis has run everything that was on its sockets
+    expect(await redis.admin.exists(keys.freeTail, keys.chat(privateChat(2)))).toBe(0);
   });
 
   it('holds every limit for any mix of requests (property)', async () => {
