@@ -13,6 +13,24 @@ import type { Resilience } from '../engine/resilience.js';
 const ONE_SHOT_DEPTH = 4;
 const ONE_SHOT_MAX_OBJECTS = 200;
 
+/**
+ * A plain payload of primitives only (`{ chat_id, text }`), the usual case: nothing in it can be a
+ * stream, so the walk (a Set, a closure, Object.keys per level) is skipped. A getter that throws,
+ * a Proxy, or any object value: not flat, the full walk decides.
+ */
+function isFlat(params: object): boolean {
+  try {
+    if (isOneShotSource(params)) return false;
+    for (const key in params) {
+      const value = (params as Record<string, unknown>)[key];
+      if (typeof value === 'object' && value !== null) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A Node stream, a web `ReadableStream` or an async iterator: reading it once uses it up. */
 function isOneShotSource(value: object): boolean {
   const v = value as Record<string | symbol, unknown>;
@@ -31,6 +49,8 @@ function isOneShotSource(value: object): boolean {
  * on each attempt and are not one-shot.
  */
 export function hasOneShotBody(params: unknown): boolean {
+  if (typeof params !== 'object' || params === null) return false;
+  if (isFlat(params)) return false;
   const seen = new Set<object>();
   const walk = (value: unknown, depth: number): boolean => {
     if (typeof value !== 'object' || value === null || seen.has(value) || seen.size >= ONE_SHOT_MAX_OBJECTS) return false;
@@ -90,7 +110,10 @@ export interface UsableSignal {
   release: () => void;
 }
 
-const nothingToRelease = () => {};
+/** The `release` of a signal that needed no mirror: nothing to do (compare to skip the call). */
+export const nothingToRelease = () => {};
+/** What `usableSignal(undefined)` answers: one object, not one per call. */
+const NO_SIGNAL: UsableSignal = Object.freeze({ signal: undefined, release: nothingToRelease });
 
 /**
  * grammY and telegraf make their signals with the `abort-controller` polyfill, whose `AbortSignal`
@@ -100,9 +123,8 @@ const nothingToRelease = () => {};
  * (grammY reuses one for all of its getUpdates calls).
  */
 export function usableSignal(signal: AbortSignal | undefined): UsableSignal {
-  if (signal === undefined || signal === null || typeof signal.throwIfAborted === 'function') {
-    return { signal: signal ?? undefined, release: nothingToRelease };
-  }
+  if (signal === undefined || signal === null) return NO_SIGNAL;
+  if (typeof signal.throwIfAborted === 'function') return { signal, release: nothingToRelease };
   const controller = new AbortController();
   const reason = () => (signal as { reason?: unknown }).reason;
   if (signal.aborted) {

@@ -22,7 +22,7 @@ import type { CallParams } from '../core/call.js';
 import { checkOptions } from '../core/check-options.js';
 import { nonEmptyString, type Check } from '../core/checks.js';
 import { hideToken, tokenSpellings } from '../errors/scrub-token.js';
-import { engineFor, usableSignal } from './bot-api-common.js';
+import { engineFor, nothingToRelease, usableSignal, type UsableSignal } from './bot-api-common.js';
 
 /** Options of `grammyTransformer`. */
 export interface GrammyTransformerOptions {
@@ -69,6 +69,12 @@ export class FailedAnswerError extends Error {
 
 const OPTION_CHECKS = { token: nonEmptyString } satisfies Record<keyof GrammyTransformerOptions, Check>;
 
+/** The engine gave up on Telegram's answer: hand it back, grammY makes it a GrammyError. */
+function answerOfGiveUp(error: unknown): unknown {
+  if (error instanceof FailedAnswerError) return error.answer;
+  throw error;
+}
+
 function isFailedAnswer(value: unknown): value is FailedAnswer {
   return typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === false;
 }
@@ -86,36 +92,43 @@ export function grammyTransformer(resilience: Resilience, options: GrammyTransfo
     throw new TypeError('grammyTransformer: the first argument must be a resilience from createResilience()');
   }
   const { token } = checkOptions('grammyTransformer', options, OPTION_CHECKS, { secrets: ['token'], spellings: tokenSpellings }) as GrammyTransformerOptions;
-  const transformer = async (
+  const hide = (error: unknown): never => {
+    throw hideToken(error, token);
+  };
+  // Not async functions: on the success path (most calls) each await and each async frame is a
+  // cost of its own; a call is the engine's promise and two reactions.
+  const transformer = (
     prev: (method: string, payload: unknown, signal?: AbortSignal) => Promise<unknown>,
     method: string,
     payload: unknown,
     signal?: AbortSignal,
   ): Promise<unknown> => {
-    const params = typeof payload === 'object' && payload !== null ? (payload as CallParams) : undefined;
-    const usable = usableSignal(signal);
+    let usable: UsableSignal;
+    let result: Promise<unknown>;
     try {
-      return await engineFor(resilience, params).call(
-        async (attempt) => {
-          let answer: unknown;
+      const params = typeof payload === 'object' && payload !== null ? (payload as CallParams) : undefined;
+      usable = usableSignal(signal);
+      const checked = (answer: unknown): unknown => {
+        if (isFailedAnswer(answer)) throw new FailedAnswerError(method, answer);
+        return answer;
+      };
+      result = engineFor(resilience, params)
+        .call((attempt) => {
+          let sent: Promise<unknown>;
           try {
             // A call without a signal passes none on (its attempt.signal would be made only to be ignored).
-            answer = await prev(method, attempt.params ?? payload, usable.signal && attempt.signal);
+            sent = Promise.resolve(prev(method, attempt.params ?? payload, usable.signal && attempt.signal));
           } catch (error) {
-            throw hideToken(error, token);
+            return hide(error);
           }
-          if (isFailedAnswer(answer)) throw new FailedAnswerError(method, answer);
-          return answer;
-        },
-        { method, params, signal: usable.signal },
-      );
+          return sent.then(checked, hide);
+        }, { method, params, signal: usable.signal })
+        .then(undefined, answerOfGiveUp);
     } catch (error) {
-      // The engine gave up on Telegram's answer: hand it back, grammY makes it a GrammyError.
-      if (error instanceof FailedAnswerError) return error.answer;
-      throw error;
-    } finally {
-      usable.release();
+      return Promise.reject(error);
     }
+    const release = usable.release;
+    return release === nothingToRelease ? result : result.finally(release);
   };
   return transformer as unknown as Transformer;
 }
