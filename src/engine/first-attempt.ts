@@ -19,8 +19,11 @@ export interface FirstAttempt<T> {
   fn: AttemptFn<T>;
   info: CallInfo;
   attempt: Attempt;
-  /** When the call began (clock time): queueing and sleeps count against `maxElapsedMs` from here. */
-  startedAt: number;
+  /**
+   * When the call began (clock time): queueing and sleeps count against `maxElapsedMs` from here.
+   * Undefined when the call's policy has no finite `maxElapsedMs` (nothing reads it then).
+   */
+  startedAt: number | undefined;
   /** The call counts against Telegram's sending limits: its retries are paced too. */
   paced: boolean;
   policy: CallPolicy;
@@ -46,10 +49,16 @@ export function firstAttemptOf(state: EngineState, info: CallInfo, params: CallP
 
 /** Runs the first attempt (already through the limiter); a failure enters the retry loop. */
 export function runFirstAttempt<T>(state: EngineState, first: FirstAttempt<T>): Promise<T> {
+  const { attempt } = first;
+  // The success path is most calls: then(undefined, f), not catch(f) (which looks `then` up again),
+  // and a handler that holds two values, not the seven the retry loop needs.
+  return runAttempt(first.fn, attempt, first.info.signal).then(undefined, (error: unknown) => retryFirst(state, first, error));
+}
+
+/** The first attempt failed: the retry loop takes over. */
+export function retryFirst<T>(state: EngineState, first: FirstAttempt<T>, error: unknown): Promise<T> {
   const { fn, info, attempt, startedAt, paced, policy } = first;
-  return runAttempt(fn, attempt, info.signal).catch((error: unknown) =>
-    retryAfterFailure(state, typeof policy === 'function' ? policy(info) : policy, sendThrough(state, fn, paced, info.signal), info, attempt, error, startedAt),
-  );
+  return retryAfterFailure(state, typeof policy === 'function' ? policy(info) : policy, sendThrough(state, fn, paced, info.signal), info, attempt, error, startedAt);
 }
 
 /** Sends one attempt through the limiter (when there is one): waits for pacing and flood gates first. */
@@ -87,7 +96,7 @@ export class QueuedCall<T> extends AsyncResource implements PaceJob {
     private readonly info: CallInfo,
     private readonly params: CallParams | undefined,
     private readonly policy: ResolvedPolicy,
-    private readonly startedAt: number,
+    private readonly startedAt: number | undefined,
   ) {
     super('telegram-resilience.call', { requireManualDestroy: true });
   }

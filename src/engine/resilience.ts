@@ -20,7 +20,8 @@ import { decide, freshBudget, type CallBudget, type Decision } from '../policy/d
 import { DEFAULT_POLICY, POLICY_CHECKS, resolvePolicy } from '../policy/defaults.js';
 import type { PolicyOptions, ResolvedPolicy } from '../policy/options.js';
 import { compileRules, policyResolver, type CompiledRule, type Rule } from '../policy/rules.js';
-import { firstAttemptOf, QueuedCall, runFirstAttempt } from './first-attempt.js';
+import { runAttempt } from './attempt.js';
+import { firstAttemptOf, QueuedCall, retryFirst, runFirstAttempt } from './first-attempt.js';
 import { ENGINE_DEFAULTS, ENGINE_OPTIONS, type EngineOptionKey, type ResilienceOptions } from './options.js';
 import type { EngineState } from './state.js';
 import type { ResilienceEvents } from './types.js';
@@ -76,6 +77,8 @@ export interface Resilience {
 }
 
 const WHERE = 'createResilience';
+/** `call(fn)`'s info: one frozen object, not a new one per call. */
+const NO_INFO: CallInfo = Object.freeze({});
 const KNOWN_KEYS: readonly string[] = [...Object.keys(POLICY_CHECKS), ...Object.keys(ENGINE_OPTIONS)];
 const DERIVED_KEYS: readonly string[] = [...Object.keys(POLICY_CHECKS), 'rules'];
 
@@ -100,13 +103,17 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
   if (options.chatIdStore === undefined && backend?.chatIdStore !== undefined) {
     checkOption(WHERE, 'backend.chatIdStore', backend.chatIdStore, ENGINE_OPTIONS.chatIdStore.check);
   }
-  const chatIdStore = options.chatIdStore ?? backend?.chatIdStore ?? createMemoryChatIdStore();
+  const userStore = options.chatIdStore ?? backend?.chatIdStore;
+  const ownStore = userStore === undefined ? createMemoryChatIdStore() : undefined;
+  const chatIdStore = userStore ?? ownStore!;
 
   const state: EngineState = {
     clock,
     random,
     events: new EventHub<ResilienceEvents>((error) => state.reportError(error)),
     chatIdStore,
+    // Most bots never see a migration: while our own store is empty, no call looks anything up.
+    migrationsKnown: ownStore ? () => ownStore.size() > 0 : () => true,
     homeDc: undefined,
     closed: false,
     stopper: createStopper(),
@@ -141,33 +148,56 @@ function engine(
   // The first matching rule and the policy it makes, for `explain`; the engine needs only the policy.
   const ruleAndPolicyFor = policyResolver(policy, [...userRules, ...builtins]);
   const policyFor = (info: CallInfo) => ruleAndPolicyFor(info).policy;
+  // A call's start time is read only where a finite maxElapsedMs can use it (the built-in
+  // answerCallbackQuery rule, or the user's): the clock read is a good part of a successful call.
+  // A call without a method matches no rule that looks at the method alone (the built-in ones).
+  const rules = [...userRules, ...builtins];
+  const finiteElapsed = (rule: CompiledRule) => Number.isFinite(rule.overrides.maxElapsedMs ?? Number.POSITIVE_INFINITY);
+  const elapsedMattersWithoutMethod = Number.isFinite(policy.maxElapsedMs) || rules.some((rule) => !rule.byMethod && finiteElapsed(rule));
+  const elapsedNeverMatters = !elapsedMattersWithoutMethod && !rules.some(finiteElapsed);
+  const startTime = (info: CallInfo): number | undefined => {
+    if (elapsedNeverMatters) return undefined;
+    if (info.method === undefined && !elapsedMattersWithoutMethod) return undefined;
+    return Number.isFinite(policyFor(info).maxElapsedMs) ? state.clock.now() : undefined;
+  };
 
   /**
    * Not an async function on purpose: a queued call is retained until it is sent, and an async
    * function's suspended frame (every local and temporary) is the largest part of that. A queued
    * paced call is one promise and one QueuedCall; 100,000 queued calls fit in far less heap.
    */
-  function call<T>(fn: AttemptFn<T>, info: CallInfo = {}): Promise<T> {
+  function call<T>(fn: AttemptFn<T>, info: CallInfo = NO_INFO): Promise<T> {
     try {
-      validateCall('resilience.call', fn, info);
+      if (info !== NO_INFO || typeof fn !== 'function') validateCall('resilience.call', fn, info);
       if (state.closed) throw new ClosedError('telegram-resilience: call() after close()');
       // Not throwIfAborted(): polyfilled signals (grammY's, telegraf's) do not have it.
       if (info.signal?.aborted) throw abortReason(info.signal);
     } catch (error) {
       return Promise.reject(error);
     }
-    if (!hasChatId(info.params)) return start(fn, info, info.params);
+    if (!hasChatId(info.params) || !state.migrationsKnown()) return start(fn, info, info.params);
     const params = applyKnownMigrations(state, info.params!);
     return isPromise(params) ? params.then((p) => start(fn, info, p)) : start(fn, info, params);
   }
 
   function start<T>(fn: AttemptFn<T>, info: CallInfo, params: CallParams | undefined): Promise<T> {
-    const startedAt = state.clock.now();
     const limiter = state.limiter;
     // Without a limiter the policy is resolved only on failure; with one, rules can change pacing.
-    if (!limiter) return runFirstAttempt(state, { fn, info, attempt: firstAttemptOf(state, info, params), startedAt, paced: false, policy: policyFor });
+    if (!limiter) {
+      // The hot path, written out: on success it allocates the attempt, one handler and its promise.
+      const startedAt = startTime(info);
+      const attempt = firstAttemptOf(state, info, params);
+      return runAttempt(fn, attempt, attempt.signal).then(undefined, (error: unknown) =>
+        retryFirst(state, { fn, info, attempt, startedAt, paced: false, policy: policyFor }, error),
+      );
+    }
     const policy = policyFor(info);
+    const startedAt = Number.isFinite(policy.maxElapsedMs) ? state.clock.now() : undefined;
     if (policy.throttle && isPacedMethod(info.method)) {
+      // Under the limits a paced call goes at once: no queued-call object (an async resource) for it.
+      if (limiter.takeNow(params, info.method)) {
+        return runFirstAttempt(state, { fn, info, attempt: firstAttemptOf(state, info, params), startedAt, paced: true, policy });
+      }
       const queued = new QueuedCall(state, fn, info, params, policy, startedAt);
       if (limiter.admit(queued, params)) {
         queued.emitDestroy();

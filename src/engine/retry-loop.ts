@@ -38,7 +38,7 @@ export async function retryAfterFailure<T>(
   info: CallInfo,
   first: Attempt,
   firstError: unknown,
-  startedAt: number,
+  startedAt: number | undefined,
 ): Promise<T> {
   const { signal } = info;
   let budget = freshBudget();
@@ -51,7 +51,8 @@ export async function retryAfterFailure<T>(
     if (signal?.aborted) throw new Stop(abortReason(signal));
     const failure = classify(original);
     await state.onFailure?.(failure, current);
-    budget = { ...budget, elapsedMs: state.clock.now() - startedAt };
+    // No start time: the policy has no finite maxElapsedMs, so elapsed time cannot matter.
+    if (startedAt !== undefined) budget = { ...budget, elapsedMs: state.clock.now() - startedAt };
     const decision = decide({
       failure,
       policy,

@@ -15,6 +15,8 @@ export interface EngineState {
   readonly random: () => number;
   readonly events: EventHub<ResilienceEvents>;
   readonly chatIdStore: ChatIdStore;
+  /** False while the store surely holds no migration (our own in-memory one, still empty): lookups are skipped. */
+  readonly migrationsKnown: () => boolean;
   /** The account's home DC, learned from USER/PHONE/NETWORK_MIGRATE; calls without an explicit DC go there. */
   homeDc: number | undefined;
   closed: boolean;

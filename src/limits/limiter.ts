@@ -95,6 +95,16 @@ export class Limiter {
   }
 
   /**
+   * Takes a paced first attempt's slot now when it may go at once (the common case under the
+   * limits): true, send it. False: it has to wait, and goes through `admit()`. Only with a local
+   * scheduler alone; a shared backend is always asked.
+   */
+  takeNow(params: CallParams | undefined, method: string | undefined): boolean {
+    if (!this.scheduler || this.link) return false;
+    return this.scheduler.tryTake(chatScopeOf(params), params?.allow_paid_broadcast === true, method);
+  }
+
+  /**
    * `acquire()` for a paced first attempt, without a promise of its own: returns true when `job` may
    * go at once; otherwise exactly one of `job.proceed()` or `job.refuse(reason)` is called later (or
    * before this returns). With a local scheduler only, the job itself is what waits in the queue;

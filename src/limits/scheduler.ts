@@ -163,15 +163,7 @@ export class PacingScheduler {
     const now = this.now();
     this.sweepIdle(now);
     const chat = scope ? this.chatState(scope) : undefined;
-    const nobodyAhead = chat ? chat.size === 0 : this.unbound.length === 0;
-    if (nobodyAhead && this.ready.size === 0 && this.unbound.length === 0) {
-      const own = chat ? this.chatReadyAt(chat, job.method) : this.methodGateAt(job.method);
-      const at = Math.max(this.globalReadyAt(job.paid), own, this.gateAt('bot'));
-      if (at <= now) {
-        this.take(chat, job.paid, now);
-        return true;
-      }
-    }
+    if (this.takeIfFree(chat, job.paid, job.method, now)) return true;
     job.seq = this.seq++;
     job.queuedAt = now;
     job.chat = chat;
@@ -188,6 +180,30 @@ export class PacingScheduler {
     }
     this.pump();
     return false;
+  }
+
+  /**
+   * Takes the slot of `scope` now when nothing waits ahead and every limit allows it: true, and the
+   * call may go. False when it would have to wait (or the scheduler is closed): nothing is taken,
+   * and the call is for `admit()`. A call that goes at once needs no job object this way.
+   */
+  tryTake(scope: ChatScope | undefined, paid: boolean, method: string | undefined): boolean {
+    if (this.closed) return false;
+    const now = this.now();
+    this.sweepIdle(now);
+    return this.takeIfFree(scope ? this.chatState(scope) : undefined, paid, method, now);
+  }
+
+  /** The slot, taken now if nothing waits ahead and every limit allows it. */
+  private takeIfFree(chat: ChatState | undefined, paid: boolean, method: string | undefined, now: number): boolean {
+    const nobodyAhead = chat ? chat.size === 0 : this.unbound.length === 0;
+    if (!nobodyAhead || this.ready.size > 0 || this.unbound.length > 0) return false;
+    let at = Math.max(this.globalReadyAt(paid), chat ? limitReadyAt(chat) : NEVER);
+    // No gate closed anywhere (the usual case): no scope names built, no lookups.
+    if (this.gates.size > 0) at = Math.max(at, chat ? this.chatReadyAt(chat, method) : this.methodGateAt(method), this.gateAt('bot'));
+    if (at > now) return false;
+    this.take(chat, paid, now);
+    return true;
   }
 
   /**

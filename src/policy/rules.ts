@@ -111,6 +111,8 @@ export function policyResolver(base: ResolvedPolicy, rules: readonly CompiledRul
   return (info: CallInfo): Resolved => {
     if (rules.length === 0) return none;
     if (!perMethod) return resolve(info);
+    // No method: no rule that looks at the method alone matches (and a Map lookup by undefined is slow).
+    if (info.method === undefined) return none;
     let resolved = perMethod.get(info.method);
     if (!resolved) {
       resolved = resolve(info);
