@@ -18,7 +18,7 @@
  */
 import type { Transformer } from 'grammy';
 import type { Resilience } from '../engine/resilience.js';
-import type { CallParams } from '../core/call.js';
+import { ATTEMPT_OUTCOME, type AdapterCallInfo, type AttemptOutcome, type CallParams } from '../core/call.js';
 import { checkOptions } from '../core/check-options.js';
 import { nonEmptyString, type Check } from '../core/checks.js';
 import { hideToken, tokenSpellings } from '../errors/scrub-token.js';
@@ -95,8 +95,17 @@ export function grammyTransformer(resilience: Resilience, options: GrammyTransfo
   const hide = (error: unknown): never => {
     throw hideToken(error, token);
   };
+  // What the engine reads of each attempt: a `{ ok: false }` answer is a failure, prev's own errors
+  // have the token hidden, and when it gives up the failed answer is handed back.
+  const outcome: AttemptOutcome = {
+    failureIn: (answer, method) => (isFailedAnswer(answer) ? new FailedAnswerError(method ?? '', answer) : undefined),
+    errorOf: (error) => hideToken(error, token),
+    onGiveUp: answerOfGiveUp,
+  };
+  const readsOutcomes = (resilience as { [ATTEMPT_OUTCOME]?: unknown })[ATTEMPT_OUTCOME] === true;
   // Not async functions: on the success path (most calls) each await and each async frame is a
-  // cost of its own; a call is the engine's promise and two reactions.
+  // cost of its own. With an engine that reads outcomes, a call is the engine's promise and one
+  // reaction; with another copy's engine, answers are checked here, in two more.
   const transformer = (
     prev: (method: string, payload: unknown, signal?: AbortSignal) => Promise<unknown>,
     method: string,
@@ -108,22 +117,28 @@ export function grammyTransformer(resilience: Resilience, options: GrammyTransfo
     try {
       const params = typeof payload === 'object' && payload !== null ? (payload as CallParams) : undefined;
       usable = usableSignal(signal);
-      const checked = (answer: unknown): unknown => {
-        if (isFailedAnswer(answer)) throw new FailedAnswerError(method, answer);
-        return answer;
-      };
-      result = engineFor(resilience, params)
-        .call((attempt) => {
-          let sent: Promise<unknown>;
-          try {
-            // A call without a signal passes none on (its attempt.signal would be made only to be ignored).
-            sent = Promise.resolve(prev(method, attempt.params ?? payload, usable.signal && attempt.signal));
-          } catch (error) {
-            return hide(error);
-          }
-          return sent.then(checked, hide);
-        }, { method, params, signal: usable.signal })
-        .then(undefined, answerOfGiveUp);
+      const engine = engineFor(resilience, params);
+      if (readsOutcomes) {
+        const info: AdapterCallInfo = { method, params, signal: usable.signal, [ATTEMPT_OUTCOME]: outcome };
+        result = engine.call((attempt) => prev(method, attempt.params ?? payload, usable.signal && attempt.signal), info);
+      } else {
+        const checked = (answer: unknown): unknown => {
+          if (isFailedAnswer(answer)) throw new FailedAnswerError(method, answer);
+          return answer;
+        };
+        result = engine
+          .call((attempt) => {
+            let sent: Promise<unknown>;
+            try {
+              // A call without a signal passes none on (its attempt.signal would be made only to be ignored).
+              sent = Promise.resolve(prev(method, attempt.params ?? payload, usable.signal && attempt.signal));
+            } catch (error) {
+              return hide(error);
+            }
+            return sent.then(checked, hide);
+          }, { method, params, signal: usable.signal })
+          .then(undefined, answerOfGiveUp);
+      }
     } catch (error) {
       return Promise.reject(error);
     }

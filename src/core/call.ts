@@ -44,3 +44,29 @@ export type AttemptFn<T> = (attempt: Attempt) => T | PromiseLike<T>;
 
 /** What the engine did about a failure (see `explain`). */
 export type Action = 'sleep' | 'reroute' | 'rewrite' | 'backoff' | 'fail';
+
+/**
+ * For this package's adapters only, not part of the public API: the `CallInfo` key of an
+ * `AttemptOutcome`, and (set to `true`) the mark of an engine that reads it. `Symbol.for`, so a
+ * second copy of the package agrees; an engine without the mark is called the ordinary way.
+ */
+export const ATTEMPT_OUTCOME: unique symbol = Symbol.for('telegram-resilience.attemptOutcome');
+
+/**
+ * How the engine reads an attempt whose SDK resolves failures instead of rejecting (a grammY
+ * transformer gets `{ ok: false }` answers back). Read by the engine itself, so checking an answer
+ * costs the call no extra promise reaction on its success path.
+ */
+export interface AttemptOutcome {
+  /** The failure in a resolved value, as the error the engine handles; `undefined` when it is a success. */
+  failureIn(value: unknown, method: string | undefined): unknown;
+  /** An attempt's own rejection as the engine (its events, the caller) may see it: the token hidden. */
+  errorOf(error: unknown): unknown;
+  /** The call's final failure, as its caller gets it: a value resolves the call, a throw rejects it. */
+  onGiveUp(error: unknown): unknown;
+}
+
+/** A `CallInfo` from an adapter that reads its attempts' outcomes itself. */
+export interface AdapterCallInfo extends CallInfo {
+  [ATTEMPT_OUTCOME]?: AttemptOutcome;
+}

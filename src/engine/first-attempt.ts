@@ -9,7 +9,7 @@ import type { ResolvedPolicy } from '../policy/options.js';
 import { runAttempt } from './attempt.js';
 import { retryAfterFailure } from './retry-loop.js';
 import type { EngineState } from './state.js';
-import type { Attempt, AttemptFn, CallInfo, CallParams } from '../core/call.js';
+import { ATTEMPT_OUTCOME, type AdapterCallInfo, type Attempt, type AttemptFn, type AttemptOutcome, type CallInfo, type CallParams } from '../core/call.js';
 
 /** The policy of a call, or how to find it (resolved only if the first attempt fails). */
 export type CallPolicy = ResolvedPolicy | ((info: CallInfo) => ResolvedPolicy);
@@ -50,24 +50,69 @@ export function firstAttemptOf(state: EngineState, info: CallInfo, params: CallP
 /** Runs the first attempt (already through the limiter); a failure enters the retry loop. */
 export function runFirstAttempt<T>(state: EngineState, first: FirstAttempt<T>): Promise<T> {
   const { attempt } = first;
+  const sent = runAttempt(first.fn, attempt, first.info.signal);
+  if ((first.info as AdapterCallInfo)[ATTEMPT_OUTCOME] !== undefined) return settleFirst(state, first, sent);
   // The success path is most calls: then(undefined, f), not catch(f) (which looks `then` up again),
   // and a handler that holds two values, not the seven the retry loop needs.
-  return runAttempt(first.fn, attempt, first.info.signal).then(undefined, (error: unknown) => retryFirst(state, first, error));
+  return sent.then(undefined, (error: unknown) => retryFirst(state, first, error));
+}
+
+/**
+ * The first attempt of an adapter's call that reads outcomes itself (see `AttemptOutcome`): one
+ * reaction checks the answer; a failed one, or a rejection, enters the retry loop, whose final
+ * failure goes through `onGiveUp`.
+ */
+export function settleFirst<T>(state: EngineState, first: FirstAttempt<T>, sent: Promise<T>): Promise<T> {
+  const outcome = (first.info as AdapterCallInfo)[ATTEMPT_OUTCOME]!;
+  const retry = (error: unknown) => retryFirst(state, first, error).then(undefined, outcome.onGiveUp) as Promise<T>;
+  return sent.then(
+    (value) => {
+      const failure = outcome.failureIn(value, first.attempt.method);
+      return failure === undefined ? value : retry(failure);
+    },
+    (error: unknown) => retry(ownError(outcome, first.info.signal, error)),
+  );
 }
 
 /** The first attempt failed: the retry loop takes over. */
 export function retryFirst<T>(state: EngineState, first: FirstAttempt<T>, error: unknown): Promise<T> {
   const { fn, info, attempt, startedAt, paced, policy } = first;
-  return retryAfterFailure(state, typeof policy === 'function' ? policy(info) : policy, sendThrough(state, fn, paced, info.signal), info, attempt, error, startedAt);
+  const send = sendThrough(state, fn, paced, info.signal, (info as AdapterCallInfo)[ATTEMPT_OUTCOME]);
+  return retryAfterFailure(state, typeof policy === 'function' ? policy(info) : policy, send, info, attempt, error, startedAt);
 }
 
 /** Sends one attempt through the limiter (when there is one): waits for pacing and flood gates first. */
-export function sendThrough<T>(state: EngineState, fn: AttemptFn<T>, paced: boolean, signal: AbortSignal | undefined) {
+export function sendThrough<T>(
+  state: EngineState,
+  fn: AttemptFn<T>,
+  paced: boolean,
+  signal: AbortSignal | undefined,
+  outcome?: AttemptOutcome,
+) {
+  const run = (attempt: Attempt): Promise<T> => {
+    const sent = runAttempt(fn, attempt, signal);
+    if (!outcome) return sent;
+    return sent.then(
+      (value) => {
+        const failure = outcome.failureIn(value, attempt.method);
+        if (failure !== undefined) throw failure;
+        return value;
+      },
+      (error: unknown) => {
+        throw ownError(outcome, signal, error);
+      },
+    );
+  };
   return (attempt: Attempt): Promise<T> => {
     const wait = state.limiter?.acquire(attempt, paced, signal);
-    if (!wait) return runAttempt(fn, attempt, signal);
-    return wait.then(() => runAttempt(fn, attempt, signal));
+    if (!wait) return run(attempt);
+    return wait.then(() => run(attempt));
   };
+}
+
+/** The call's own abort reason stays the caller's object, untouched; any other rejection is the attempt's. */
+function ownError(outcome: AttemptOutcome, signal: AbortSignal | undefined, error: unknown): unknown {
+  return signal?.aborted && error === signal.reason ? error : outcome.errorOf(error);
 }
 
 /**

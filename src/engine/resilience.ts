@@ -3,7 +3,7 @@
  * promise; only a failure enters the retry loop (see retry-loop.ts).
  */
 import { abortReason, createStopper } from '../core/abort.js';
-import type { AttemptFn, CallInfo, CallParams } from '../core/call.js';
+import { ATTEMPT_OUTCOME, type AdapterCallInfo, type AttemptFn, type CallInfo, type CallParams } from '../core/call.js';
 import { createMemoryChatIdStore, resolveChatId } from '../core/chat-id-store.js';
 import { isOptionsObject, rejectUnknownOptions } from '../core/check-options.js';
 import { checkOption, describeValue } from '../core/checks.js';
@@ -21,7 +21,7 @@ import { DEFAULT_POLICY, POLICY_CHECKS, resolvePolicy } from '../policy/defaults
 import type { PolicyOptions, ResolvedPolicy } from '../policy/options.js';
 import { compileRules, policyResolver, type CompiledRule, type Rule } from '../policy/rules.js';
 import { runAttempt } from './attempt.js';
-import { firstAttemptOf, QueuedCall, retryFirst, runFirstAttempt } from './first-attempt.js';
+import { firstAttemptOf, QueuedCall, retryFirst, runFirstAttempt, settleFirst } from './first-attempt.js';
 import { ENGINE_DEFAULTS, ENGINE_OPTIONS, type EngineOptionKey, type ResilienceOptions } from './options.js';
 import type { EngineState } from './state.js';
 import type { ResilienceEvents } from './types.js';
@@ -187,9 +187,11 @@ function engine(
       // The hot path, written out: on success it allocates the attempt, one handler and its promise.
       const startedAt = startTime(info);
       const attempt = firstAttemptOf(state, info, params);
-      return runAttempt(fn, attempt, attempt.signal).then(undefined, (error: unknown) =>
-        retryFirst(state, { fn, info, attempt, startedAt, paced: false, policy: policyFor }, error),
-      );
+      const sent = runAttempt(fn, attempt, attempt.signal);
+      if ((info as AdapterCallInfo)[ATTEMPT_OUTCOME] !== undefined) {
+        return settleFirst(state, { fn, info, attempt, startedAt, paced: false, policy: policyFor }, sent);
+      }
+      return sent.then(undefined, (error: unknown) => retryFirst(state, { fn, info, attempt, startedAt, paced: false, policy: policyFor }, error));
     }
     const policy = policyFor(info);
     const startedAt = Number.isFinite(policy.maxElapsedMs) ? state.clock.now() : undefined;
@@ -212,7 +214,9 @@ function engine(
     return wait.then(() => runFirstAttempt(state, first));
   }
 
-  const resilience: Resilience = {
+  const resilience: Resilience & { readonly [ATTEMPT_OUTCOME]: true } = {
+    // This engine reads AttemptOutcome (core/call.ts): the adapters may hand their answers' checks to it.
+    [ATTEMPT_OUTCOME]: true,
     call,
     wrap(fn, info = {}) {
       validateCall('resilience.wrap', fn, info);

@@ -21,6 +21,24 @@ runBotApiScenarios('grammY', ({ sim, resilience }) => {
   };
 });
 
+// An engine from another copy of the package, which may not read AttemptOutcome: the transformer
+// then checks Telegram's answers itself. The same scenarios hold.
+const ATTEMPT_OUTCOME = Symbol.for('telegram-resilience.attemptOutcome');
+runBotApiScenarios("grammY, with another copy's engine", ({ sim, resilience }) => {
+  const unmarked = new Proxy(resilience, { get: (target, key) => (key === ATTEMPT_OUTCOME ? undefined : Reflect.get(target, key)) });
+  expect((resilience as unknown as Record<symbol, unknown>)[ATTEMPT_OUTCOME]).toBe(true);
+  const bot = new Bot(sim.token, { client: { apiRoot: sim.apiRoot } });
+  bot.api.config.use(grammyTransformer(unmarked));
+  return {
+    sendMessage: (chatId, text) => bot.api.sendMessage(chatId, text),
+    getChat: (chatId) => bot.api.getChat(chatId),
+    errors: { api: GrammyError, badGateway: HttpError, reset: HttpError },
+    errorCode: (error) => (error as GrammyError).error_code,
+    retryAfter: (error) => (error as GrammyError).parameters.retry_after,
+    undo: () => {},
+  };
+});
+
 describe('grammyTransformer', () => {
   let sim: Simulator;
   let clock: ManualClock;
