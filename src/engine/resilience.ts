@@ -3,7 +3,7 @@
  * promise; only a failure enters the retry loop (see retry-loop.ts).
  */
 import { abortReason, createStopper } from '../core/abort.js';
-import { ATTEMPT_OUTCOME, type AdapterCallInfo, type AttemptFn, type CallInfo, type CallParams } from '../core/call.js';
+import { ATTEMPT_OUTCOME, type AdapterCallInfo, type Attempt, type AttemptFn, type CallInfo, type CallParams } from '../core/call.js';
 import { createMemoryChatIdStore, resolveChatId } from '../core/chat-id-store.js';
 import { isOptionsObject, rejectUnknownOptions } from '../core/check-options.js';
 import { checkOption, describeValue } from '../core/checks.js';
@@ -166,7 +166,9 @@ function engine(
    * function's suspended frame (every local and temporary) is the largest part of that. A queued
    * paced call is one promise and one QueuedCall; 100,000 queued calls fit in far less heap.
    */
-  function call<T>(fn: AttemptFn<T>, info: CallInfo = NO_INFO): Promise<T> {
+  function call<T>(fn: AttemptFn<T>, given?: CallInfo): Promise<T> {
+    if (given === undefined && !state.limiter) return callWithoutInfo(fn);
+    const info = given ?? NO_INFO;
     try {
       if (info !== NO_INFO || typeof fn !== 'function') validateCall('resilience.call', fn, info);
       if (state.closed) throw new ClosedError('telegram-resilience: call() after close()');
@@ -178,6 +180,20 @@ function engine(
     if (!hasChatId(info.params) || !state.migrationsKnown()) return start(fn, info, info.params);
     const params = applyKnownMigrations(state, info.params!);
     return isPromise(params) ? params.then((p) => start(fn, info, p)) : start(fn, info, params);
+  }
+
+  /**
+   * `call(fn)` without a limiter: nothing to validate but `fn`, no chat, no method, no signal. Its
+   * own function, so its call sites stay monomorphic whatever shapes of info the other calls use.
+   */
+  function callWithoutInfo<T>(fn: AttemptFn<T>): Promise<T> {
+    if (typeof fn !== 'function') return call(fn, NO_INFO); // the TypeError, from validateCall
+    if (state.closed) return Promise.reject(new ClosedError('telegram-resilience: call() after close()'));
+    const startedAt = elapsedMattersWithoutMethod ? state.clock.now() : undefined;
+    const attempt: Attempt = { method: undefined, params: undefined, dc: state.homeDc, number: 1, signal: undefined };
+    return runAttempt(fn, attempt, undefined).then(undefined, (error: unknown) =>
+      retryFirst(state, { fn, info: NO_INFO, attempt, startedAt, paced: false, policy: policyFor }, error),
+    );
   }
 
   function start<T>(fn: AttemptFn<T>, info: CallInfo, params: CallParams | undefined): Promise<T> {
