@@ -168,7 +168,7 @@ function engine(
    */
   function call<T>(fn: AttemptFn<T>, given?: CallInfo): Promise<T> {
     if (given === undefined && !state.limiter) return callWithoutInfo(fn);
-    const info = given ?? NO_INFO;
+    const info = given === undefined ? NO_INFO : given;
     try {
       if (info !== NO_INFO || typeof fn !== 'function') validateCall('resilience.call', fn, info);
       if (state.closed) throw new ClosedError('telegram-resilience: call() after close()');
