@@ -3,7 +3,7 @@
  * promise; only a failure enters the retry loop (see retry-loop.ts).
  */
 import { abortReason, createStopper } from '../core/abort.js';
-import { ATTEMPT_OUTCOME, type AdapterCallInfo, type Attempt, type AttemptFn, type CallInfo, type CallParams } from '../core/call.js';
+import { ATTEMPT_OUTCOME, type AdapterCallInfo, type AttemptFn, type CallInfo, type CallParams } from '../core/call.js';
 import { createMemoryChatIdStore, resolveChatId } from '../core/chat-id-store.js';
 import { isOptionsObject, rejectUnknownOptions } from '../core/check-options.js';
 import { checkOption, describeValue } from '../core/checks.js';
@@ -190,7 +190,7 @@ function engine(
     if (typeof fn !== 'function') return call(fn, NO_INFO); // the TypeError, from validateCall
     if (state.closed) return Promise.reject(new ClosedError('telegram-resilience: call() after close()'));
     const startedAt = elapsedMattersWithoutMethod ? state.clock.now() : undefined;
-    const attempt: Attempt = { method: undefined, params: undefined, dc: state.homeDc, number: 1, signal: undefined };
+    const attempt = firstAttemptOf(state, NO_INFO, undefined);
     return runAttempt(fn, attempt, undefined).then(undefined, (error: unknown) =>
       retryFirst(state, { fn, info: NO_INFO, attempt, startedAt, paced: false, policy: policyFor }, error),
     );
