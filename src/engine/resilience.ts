@@ -203,7 +203,7 @@ function engine(
       // The hot path, written out: on success it allocates the attempt, one handler and its promise.
       const startedAt = startTime(info);
       const attempt = firstAttemptOf(state, info, params);
-      const sent = runAttempt(fn, attempt, attempt.signal);
+      const sent = runAttempt(fn, attempt, info.signal);
       if ((info as AdapterCallInfo)[ATTEMPT_OUTCOME] !== undefined) {
         return settleFirst(state, { fn, info, attempt, startedAt, paced: false, policy: policyFor }, sent);
       }
