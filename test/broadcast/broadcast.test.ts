@@ -162,15 +162,78 @@ describe('broadcast: bad input', () => {
   const api = { call: async () => ({ message_id: 1 }) };
   const base = () => ({ api, recipients: [1], message: { params: { text: 'x' } }, journal: join(dir, 'j.sqlite') });
 
-  it('names unknown and mistyped options', async () => {
-    await expect(broadcast({ ...base(), pied: true } as never)).rejects.toThrow(/unknown option "pied"/);
-    await expect(broadcast({ ...base(), paid: 'yes' } as never)).rejects.toThrow(/option "paid" must be a boolean/);
-    await expect(broadcast({ ...base(), api: {} } as never)).rejects.toThrow(/option "api"/);
-    await expect(broadcast({ ...base(), recipients: 5 } as never)).rejects.toThrow(/option "recipients"/);
-    await expect(broadcast({ ...base(), journal: 3 } as never)).rejects.toThrow(/option "journal"/);
-    await expect(broadcast({ ...base(), message: { text: 'x' } } as never)).rejects.toThrow(/unknown option "message.text"/);
-    await expect(broadcast({ ...base(), message: { method: 'send message', params: {} } } as never)).rejects.toThrow(/message.method/);
-    await expect(broadcast({ ...base(), maxInFlight: 0 })).rejects.toThrow(/maxInFlight/);
+  it.each([
+    ['recipent', 'unknown option `recipent` (did you mean `recipients`?)'],
+    ['maxInflight', 'unknown option `maxInflight` (did you mean `maxInFlight`?)'],
+    ['pied', 'unknown option `pied` (did you mean `paid`?)'],
+    ['resendUncertian', 'unknown option `resendUncertian` (did you mean `resendUncertain`?)'],
+  ])('names the unknown option %s with the one it was probably meant to be', async (key, words) => {
+    await expect(broadcast({ ...base(), [key]: true } as never)).rejects.toThrow(new TypeError(`broadcast: ${words}`));
+  });
+
+  it.each([
+    ['api', {}, 'an object with call(method, params, { signal }), such as createBotApi(...)', 'an object'],
+    ['recipients', 5, 'an Iterable or AsyncIterable of chat ids (numbers or "@username")', '5'],
+    ['recipients', '1001', 'an Iterable or AsyncIterable of chat ids (numbers or "@username")', '"1001"'],
+    ['message', 'hi', 'a function (chatId) => params, or { method?, params }', '"hi"'],
+    ['journal', 3, 'the path of a SQLite file, or a BroadcastJournal (open, claim, record, summary, close)', '3'],
+    ['journal', '', 'the path of a SQLite file, or a BroadcastJournal (open, claim, record, summary, close)', '""'],
+    ['paid', 'yes', 'a boolean', '"yes"'],
+    ['resendUncertain', 1, 'a boolean', '1'],
+    ['retryFailed', null, 'a boolean', 'null'],
+    ['signal', {}, 'an AbortSignal', 'an object'],
+    ['onProgress', 'log', 'a function', '"log"'],
+    ['resilience', {}, 'an engine from createResilience(...) (with onFloodWait)', 'an object'],
+    ['maxInFlight', 0, 'a whole number >= 1', '0'],
+    ['maxInFlight', 1.5, 'a whole number >= 1', '1.5'],
+    ['stopGraceMs', -1, 'a whole number >= 0', '-1'],
+    ['stopGraceMs', Infinity, 'a whole number >= 0', 'Infinity'],
+  ])('rejects option %s = %j, saying what it must be', async (key, value, expected, given) => {
+    await expect(broadcast({ ...base(), [key]: value } as never)).rejects.toThrow(
+      new TypeError(`broadcast: option \`${key}\` must be ${expected}, got ${given}`),
+    );
+  });
+
+  it.each([
+    [{ text: 'x' }, 'unknown option `message.text` (known: message.method, message.params)'],
+    [{ parms: { text: 'x' } }, 'unknown option `message.parms` (did you mean `message.params`?)'],
+    [{ method: 'sendMessage' }, 'option `message.params` is required: an object, or a function (chatId) => params'],
+    [{ method: 'send message', params: {} }, 'option `message.method` must be a Bot API method name such as "sendMessage", got "send message"'],
+    [{ method: 7, params: {} }, 'option `message.method` must be a Bot API method name such as "sendMessage", got 7'],
+    [{ params: 'x' }, 'option `message.params` must be an object, or a function (chatId) => params, got "x"'],
+    [{ params: [] }, 'option `message.params` must be an object, or a function (chatId) => params, got an array'],
+  ])('checks the keys of message %j', async (message, words) => {
+    await expect(broadcast({ ...base(), message } as never)).rejects.toThrow(new TypeError(`broadcast: ${words}`));
+  });
+
+  it.each(['api', 'recipients', 'message', 'journal'])('requires option %s', async (key) => {
+    const options: Record<string, unknown> = base();
+    delete options[key];
+    await expect(broadcast(options as never)).rejects.toThrow(new RegExp(`^broadcast: option \`${key}\` is required: `));
+  });
+
+  it('accepts every option given, valid, and sends', async () => {
+    const { api, resilience } = client();
+    let progressCalls = 0;
+    const report = await broadcast({
+      api,
+      resilience,
+      recipients: (async function* () {
+        yield* [1001, 1002];
+      })(),
+      message: { method: 'sendMessage', params: (chat) => ({ text: `hi ${chat}` }) },
+      journal: join(dir, 'full.sqlite'),
+      paid: true,
+      resendUncertain: false,
+      retryFailed: true,
+      signal: new AbortController().signal,
+      onProgress: () => void progressCalls++,
+      maxInFlight: 4,
+      stopGraceMs: 0,
+    });
+    expect(report).toMatchObject({ total: 2, sent: 2, failed: [], uncertain: [] });
+    expect(sim.deliveredTo(1002)).toHaveLength(1);
+    expect(progressCalls).toBeGreaterThan(0);
   });
 
   it('an invalid recipient in the stream stops the run; the ones read with it stay pending', async () => {
