@@ -3,16 +3,20 @@
  * hash tag `{campaign}`, so they sit in one Redis Cluster slot and one script may touch them all.
  */
 import { chatKey } from '../broadcast/chat-id.js';
+import { checkOption, type Check } from '../core/checks.js';
 import type { ChatId } from '../broadcast/journal.js';
 
 /** A campaign name: it becomes part of Redis keys, job ids and (in the CLI) the queue's name. */
 const CAMPAIGN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
+/** The `campaign` option, for a factory's table of checks. */
+export const campaignCheck: Check = (v) =>
+  typeof v === 'string' && CAMPAIGN.test(v) ? undefined : '1-100 letters, digits, "_", "." or "-" (starting with a letter or digit)';
+
+/** Throws a TypeError in the shared wording when `campaign` is not a campaign name. */
 export function checkCampaign(where: string, campaign: unknown): string {
-  if (typeof campaign !== 'string' || !CAMPAIGN.test(campaign)) {
-    throw new TypeError(`${where}: option "campaign" must be 1-100 letters, digits, "_", "." or "-" (starting with a letter or digit), got ${JSON.stringify(campaign)}`);
-  }
-  return campaign;
+  checkOption(where, 'campaign', campaign, campaignCheck);
+  return campaign as string;
 }
 
 export interface CampaignKeys {

@@ -9,7 +9,10 @@ import type { Redis } from 'ioredis';
 import type { ChatId, ClaimRules, Outcome, RecipientState } from '../broadcast/journal.js';
 import { failedOutcome, interruptedOutcome, sentOutcome } from '../broadcast/outcome.js';
 import type { BroadcastApi, MessageParams } from '../broadcast/types.js';
+import { checkOptions } from '../core/check-options.js';
+import { boolean, func, hasMethods, nonNegativeOrInfinity, string, type Check } from '../core/checks.js';
 import { isCampaignLostError } from './errors.js';
+import { ioredisClientCheck } from './ioredis-check.js';
 import { parseJobData } from './job-data.js';
 import { redisJournal, type RedisJournal } from './redis-journal.js';
 
@@ -61,28 +64,25 @@ export interface BroadcastJob {
 
 export type BroadcastProcessor = (job: BroadcastJob, token?: string, signal?: AbortSignal) => Promise<BroadcastJobResult>;
 
-const KNOWN = new Set(['api', 'connection', 'keyPrefix', 'resendUncertain', 'retryFailed', 'recordRetryMs', 'onResult']);
 const WHERE = 'broadcastProcessor';
+/** How each option is checked. */
+const OPTION_CHECKS = {
+  api: hasMethods('an object with call(method, params, { signal }), such as createBotApi(...)', 'call'),
+  connection: ioredisClientCheck,
+  keyPrefix: string,
+  resendUncertain: boolean,
+  retryFailed: boolean,
+  recordRetryMs: nonNegativeOrInfinity,
+  onResult: func,
+} satisfies Record<keyof BroadcastProcessorOptions, Check>;
 /** A migrated group is followed this many times within one job. */
 const MAX_HOPS = 3;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function broadcastProcessor(options: BroadcastProcessorOptions): BroadcastProcessor {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${WHERE}: options must be an object ({ api, connection })`);
-  const unknown = Object.keys(options).filter((k) => !KNOWN.has(k));
-  if (unknown.length > 0) throw new TypeError(`${WHERE}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`);
-  const { api, connection, keyPrefix, onResult } = options;
-  if (typeof api !== 'object' || api === null || typeof api.call !== 'function') throw new TypeError(`${WHERE}: option "api" must have call(method, params, { signal }), such as createBotApi(...)`);
-  if (typeof connection !== 'object' || connection === null || typeof (connection as unknown as Record<string, unknown>).defineCommand !== 'function') {
-    throw new TypeError(`${WHERE}: option "connection" must be an ioredis client (new Redis(...))`);
-  }
-  for (const flag of ['resendUncertain', 'retryFailed'] as const) {
-    if (options[flag] !== undefined && typeof options[flag] !== 'boolean') throw new TypeError(`${WHERE}: option "${flag}" must be a boolean`);
-  }
-  const recordRetryMs = options.recordRetryMs ?? 60_000;
-  if (typeof recordRetryMs !== 'number' || !(recordRetryMs >= 0)) throw new TypeError(`${WHERE}: option "recordRetryMs" must be a number >= 0`);
-  if (onResult !== undefined && typeof onResult !== 'function') throw new TypeError(`${WHERE}: option "onResult" must be a function`);
+  checkOptions(WHERE, options, OPTION_CHECKS, { required: ['api', 'connection'] });
+  const { api, connection, keyPrefix, onResult, recordRetryMs = 60_000 } = options;
 
   const processId = randomUUID();
   let attempt = 0;

@@ -19,9 +19,12 @@ import {
   type RecipientRecord,
   type RecipientState,
 } from '../broadcast/journal.js';
+import { checkOptions } from '../core/check-options.js';
+import { string, type Check } from '../core/checks.js';
 import { campaignError } from './errors.js';
 import { defineJournalScripts, type JournalScriptClient } from './journal-scripts.js';
-import { campaignKeys, checkCampaign, keyList, type CampaignKeys } from './keys.js';
+import { ioredisClientCheck } from './ioredis-check.js';
+import { campaignCheck, campaignKeys, keyList, type CampaignKeys } from './keys.js';
 
 export interface RedisJournalOptions {
   /** An ioredis 5 client you own (never quit by the journal). Give it `maxRetriesPerRequest: null` so a record waits out a reconnect. */
@@ -87,15 +90,17 @@ const flat = (list: string[]): Map<string, string> => {
   return map;
 };
 
+/** How each option is checked. */
+const OPTION_CHECKS = {
+  client: ioredisClientCheck,
+  campaign: campaignCheck,
+  keyPrefix: string,
+} satisfies Record<keyof RedisJournalOptions, Check>;
+
 export function redisJournal(options: RedisJournalOptions): RedisJournal {
   const WHERE = 'redisJournal';
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${WHERE}: options must be an object ({ client, campaign })`);
-  for (const key of Object.keys(options)) if (!['client', 'campaign', 'keyPrefix'].includes(key)) throw new TypeError(`${WHERE}: unknown option "${key}"`);
-  const c = options.client as unknown as Record<string, unknown> | undefined;
-  if (typeof c !== 'object' || c === null || typeof c.defineCommand !== 'function') throw new TypeError(`${WHERE}: option "client" must be an ioredis client (new Redis(...))`);
-  const campaign = checkCampaign(WHERE, options.campaign);
-  const keyPrefix = options.keyPrefix ?? 'tgr:';
-  if (typeof keyPrefix !== 'string') throw new TypeError(`${WHERE}: option "keyPrefix" must be a string`);
+  checkOptions(WHERE, options, OPTION_CHECKS, { required: ['client', 'campaign'] });
+  const { campaign, keyPrefix = 'tgr:' } = options;
   const client = defineJournalScripts(options.client) as JournalScriptClient & Redis;
   const keys = campaignKeys(keyPrefix, campaign);
   const K = keyList(keys);

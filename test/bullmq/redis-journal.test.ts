@@ -99,7 +99,7 @@ describeWithRedis('redisJournal', () => {
   it('checks its options', () => {
     const client = redis.client();
     expect(() => redisJournal({ client, campaign: 'has space' })).toThrow(TypeError);
-    expect(() => redisJournal({ client, campaign: 'x', extra: 1 } as never)).toThrow(/unknown option "extra"/);
+    expect(() => redisJournal({ client, campaign: 'x', extra: 1 } as never)).toThrow(/^redisJournal: unknown option `extra` \(known: client, campaign, keyPrefix\)$/);
     expect(() => redisJournal({ client: {} as never, campaign: 'x' })).toThrow(/ioredis client/);
   });
 
