@@ -7,11 +7,15 @@
  */
 import type { Redis } from 'ioredis';
 import { parseChatId } from '../broadcast/chat-id.js';
-import { messageFingerprint } from '../broadcast/fingerprint.js';
 import type { ChatId } from '../broadcast/journal.js';
-import type { BroadcastMessage, MessageParams } from '../broadcast/types.js';
+import { checkMessage, messageCheck } from '../broadcast/message-option.js';
+import { recipientsCheck } from '../broadcast/recipients-option.js';
+import type { BroadcastMessage } from '../broadcast/types.js';
+import { checkOptions } from '../core/check-options.js';
+import { boolean, describeValue, hasMethods, string, wholePositive, type Check } from '../core/checks.js';
+import { ioredisClientCheck } from './ioredis-check.js';
 import { JOB_NAME, type BroadcastJobData } from './job-data.js';
-import { checkCampaign, jobIdOf } from './keys.js';
+import { campaignCheck, jobIdOf } from './keys.js';
 import { redisJournal } from './redis-journal.js';
 
 /** The part of a BullMQ `Queue` used here. */
@@ -58,54 +62,40 @@ export interface EnqueueBroadcastOptions {
   batchSize?: number;
 }
 
-const KNOWN = new Set(['campaign', 'recipients', 'message', 'paid', 'resendUncertain', 'retryFailed', 'connection', 'keyPrefix', 'batchSize']);
 const WHERE = 'enqueueBroadcast';
 
-function resolveMessage(message: unknown): { method: string; fixed?: MessageParams; build?: (chatId: ChatId) => MessageParams; fingerprint: string } {
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (typeof message === 'function') {
-    const build = message as (chatId: ChatId) => MessageParams;
-    return { method: 'sendMessage', build, fingerprint: messageFingerprint('sendMessage', build) };
-  }
-  if (!isObject(message)) throw new TypeError(`${WHERE}: option "message" must be { method?, params } or a function (chatId) => params`);
-  for (const key of Object.keys(message)) if (key !== 'method' && key !== 'params') throw new TypeError(`${WHERE}: unknown option "message.${key}"`);
-  const method = message.method ?? 'sendMessage';
-  if (typeof method !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(method)) throw new TypeError(`${WHERE}: option "message.method" must be a Bot API method name`);
-  if (typeof message.params === 'function') {
-    const build = message.params as (chatId: ChatId) => MessageParams;
-    return { method, build, fingerprint: messageFingerprint(method, build) };
-  }
-  if (!isObject(message.params)) throw new TypeError(`${WHERE}: option "message.params" must be an object or a function (chatId) => params`);
-  return { method, fixed: message.params, fingerprint: messageFingerprint(method, message.params) };
-}
+/** How each option is checked (`message`'s own keys by `checkMessage`, as for `broadcast()`). */
+const OPTION_CHECKS = {
+  campaign: campaignCheck,
+  recipients: recipientsCheck,
+  message: messageCheck,
+  paid: boolean,
+  resendUncertain: boolean,
+  retryFailed: boolean,
+  connection: ioredisClientCheck,
+  keyPrefix: string,
+  batchSize: wholePositive,
+} satisfies Record<keyof EnqueueBroadcastOptions, Check>;
+
+const queueCheck = hasMethods('a BullMQ Queue', 'addBulk');
 
 async function connectionOf(queue: unknown, given: unknown): Promise<Redis> {
   if (given !== undefined) return given as Redis;
   const backend = (queue as { getBackend?: () => { client?: Promise<unknown> } }).getBackend?.();
   const client = (await backend?.client) as Record<string, unknown> | undefined;
   if (!client || typeof client.defineCommand !== 'function') {
-    throw new TypeError(`${WHERE}: the queue has no ioredis connection to keep the journal in; pass option "connection" (an ioredis client)`);
+    throw new TypeError(`${WHERE}: the queue has no ioredis connection to keep the journal in; pass option \`connection\` (an ioredis client)`);
   }
   return client as unknown as Redis;
 }
 
 /** Enqueues every recipient of a campaign; resolves with how many were offered. Rejects with `JournalMismatchError` when the campaign belongs to another message. */
 export async function enqueueBroadcast(queue: BroadcastQueue, options: EnqueueBroadcastOptions): Promise<{ enqueued: number }> {
-  if (typeof queue !== 'object' || queue === null || typeof (queue as BroadcastQueue).addBulk !== 'function') throw new TypeError(`${WHERE}: the first argument must be a BullMQ Queue`);
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${WHERE}: options must be an object`);
-  const unknown = Object.keys(options).filter((k) => !KNOWN.has(k));
-  if (unknown.length > 0) throw new TypeError(`${WHERE}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`);
-  const campaign = checkCampaign(WHERE, options.campaign);
-  const message = resolveMessage(options.message);
-  for (const flag of ['paid', 'resendUncertain', 'retryFailed'] as const) {
-    if (options[flag] !== undefined && typeof options[flag] !== 'boolean') throw new TypeError(`${WHERE}: option "${flag}" must be a boolean`);
-  }
-  const batchSize = options.batchSize ?? 1000;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError(`${WHERE}: option "batchSize" must be a whole number >= 1`);
-  const recipients = options.recipients as unknown as Record<symbol, unknown> | undefined;
-  const asyncIterator = recipients?.[Symbol.asyncIterator];
-  const syncIterator = recipients?.[Symbol.iterator];
-  if (typeof asyncIterator !== 'function' && typeof syncIterator !== 'function') throw new TypeError(`${WHERE}: option "recipients" must be an Iterable or AsyncIterable of chat ids`);
+  const problem = queueCheck(queue);
+  if (problem !== undefined) throw new TypeError(`${WHERE}: the first argument must be ${problem}, got ${describeValue(queue)}`);
+  checkOptions(WHERE, options, OPTION_CHECKS, { required: ['campaign', 'recipients', 'message'] });
+  const { campaign, batchSize = 1000 } = options;
+  const message = checkMessage(WHERE, options.message);
 
   const journal = redisJournal({ client: await connectionOf(queue, options.connection), campaign, ...(options.keyPrefix !== undefined && { keyPrefix: options.keyPrefix }) });
   await journal.bind({ fingerprint: message.fingerprint, method: message.method, ...(message.fixed && { params: message.fixed }) });

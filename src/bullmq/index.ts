@@ -8,7 +8,7 @@ export type { BroadcastQueue, EnqueueBroadcastOptions } from './enqueue.js';
 export { broadcastProcessor } from './processor.js';
 export type { BroadcastJob, BroadcastJobResult, BroadcastProcessor, BroadcastProcessorOptions } from './processor.js';
 export { broadcastWorkerOptions } from './worker-options.js';
-export type { BroadcastWorkerOptions } from './worker-options.js';
+export type { BroadcastWorkerOptions, BroadcastWorkerSettings } from './worker-options.js';
 export { redisJournal } from './redis-journal.js';
 export type { RedisJournal, RedisJournalOptions } from './redis-journal.js';
 export { campaignReport, campaignSnapshot } from './campaign-report.js';

@@ -5,6 +5,9 @@
  * worker's jobs move to the others within about 6 s. Each such job finds its recipient "sending"
  * and marks it uncertain, so a stall is seen at most once per job.
  */
+import { checkOptions } from '../core/check-options.js';
+import { boolean, wholePositive, type Check } from '../core/checks.js';
+
 export interface BroadcastWorkerOptions {
   /** Jobs (requests) in flight per worker: after `kill -9`, up to this many recipients become uncertain. */
   concurrency: number;
@@ -13,9 +16,25 @@ export interface BroadcastWorkerOptions {
   maxStalledCount: number;
 }
 
+/** What `broadcastWorkerOptions` takes. */
+export interface BroadcastWorkerSettings {
+  /**
+   * A paid broadcast (`allow_paid_broadcast`): more jobs in flight per worker.
+   * @default false
+   */
+  paid?: boolean;
+  /**
+   * Jobs in flight per worker.
+   * @default 10, or 100 with `paid`
+   */
+  concurrency?: number;
+}
+
+const OPTION_CHECKS = { paid: boolean, concurrency: wholePositive } satisfies Record<keyof BroadcastWorkerSettings, Check>;
+
 /** Worker options for `new Worker(name, broadcastProcessor(...), { connection, ...broadcastWorkerOptions() })`. */
-export function broadcastWorkerOptions(options: { paid?: boolean; concurrency?: number } = {}): BroadcastWorkerOptions {
+export function broadcastWorkerOptions(options: BroadcastWorkerSettings = {}): BroadcastWorkerOptions {
+  checkOptions('broadcastWorkerOptions', options, OPTION_CHECKS);
   const concurrency = options.concurrency ?? (options.paid ? 100 : 10);
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError('broadcastWorkerOptions: option "concurrency" must be a whole number >= 1');
   return { concurrency, lockDuration: 4_000, stalledInterval: 1_000, maxStalledCount: 3 };
 }

@@ -48,12 +48,12 @@ describeWithRedis('enqueueBroadcast and broadcastProcessor', () => {
   it('checks its input at the boundary', async () => {
     const q = queue('q2');
     const message = { params: { text: 'x' } };
-    await expect(enqueueBroadcast(q, { campaign: 'bad name', recipients: [1], message })).rejects.toThrow(/option "campaign"/);
-    await expect(enqueueBroadcast(q, { campaign: 'c', recipients: [1], message, pad: true } as never)).rejects.toThrow(/unknown option "pad"/);
+    await expect(enqueueBroadcast(q, { campaign: 'bad name', recipients: [1], message })).rejects.toThrow(/option `campaign` must be /);
+    await expect(enqueueBroadcast(q, { campaign: 'c', recipients: [1], message, pad: true } as never)).rejects.toThrow('unknown option `pad` (did you mean `paid`?)');
     await expect(enqueueBroadcast(q, { campaign: 'c', recipients: [1, 'not a chat', 2], message, batchSize: 1 })).rejects.toThrow(/recipient #2 is not a chat id/);
     expect(await q.getJobCounts('waiting')).toEqual({ waiting: 1 }); // the one before it
-    expect(() => broadcastProcessor({ api: {} as never, connection: redis.client() })).toThrow(/option "api"/);
-    expect(() => broadcastProcessor({ api: { call: async () => ({}) }, connection: redis.client(), resend: true } as never)).toThrow(/unknown option "resend"/);
+    expect(() => broadcastProcessor({ api: {} as never, connection: redis.client() })).toThrow(/option `api` must be /);
+    expect(() => broadcastProcessor({ api: { call: async () => ({}) }, connection: redis.client(), resend: true } as never)).toThrow(/unknown option `resend` \(known: api, connection, /);
   });
 
   it('two workers send each recipient once, follow migrations, and the report covers the campaign', async () => {
