@@ -77,7 +77,10 @@ describeWithRedis('broadcast CLI --redis: one campaign, many processes', () => {
       expect({ ...report, sent: 0, skipped: 0, elapsedMs: 0, lowerBoundMs: 0, floodWaits: 0 }).toEqual({ ...first!, sent: 0, skipped: 0, elapsedMs: 0, lowerBoundMs: 0, floodWaits: 0 });
     }
     expect(first!.blocked).toEqual([666]);
-    expect(first!.migrated).toEqual([{ from: -4001, to: -1004001 }]);
+    // Which request meets which fault depends on how the three processes interleave: a lost answer on
+    // the group's first send leaves it uncertain before Telegram could say it migrated.
+    if (first!.migrated.length > 0) expect(first!.migrated).toEqual([{ from: -4001, to: -1004001 }]);
+    else expect([...first!.uncertain, ...first!.failed.map((f) => f.chatId)]).toContain(-4001);
     expect(first!.uncertain.length).toBeGreaterThan(0); // the seed loses answers after delivery
     expectOnceOrUncertain(s, users(150, 20_000), first!.uncertain);
     for (const f of first!.failed) expect(s.deliveredTo(f.chatId)).toHaveLength(0);
@@ -91,7 +94,7 @@ describeWithRedis('broadcast CLI --redis: one campaign, many processes', () => {
     const resend = await run(s, [...args, '--resend-uncertain']).exited;
     const resentTo = s.requests({ method: 'sendMessage' }).slice(before).map((r) => r.chatId);
     expect(new Set(resentTo)).toEqual(new Set([...first!.uncertain, ...first!.failed.map((f) => f.chatId)]));
-    expect(reportOf(resend.stdout)).toMatchObject({ uncertain: [], failed: [], total: recipients.length });
+    expect(reportOf(resend.stdout)).toMatchObject({ uncertain: [], failed: [], total: recipients.length, migrated: [{ from: -4001, to: -1004001 }] });
     expect(resend.code).toBe(0);
   });
 
