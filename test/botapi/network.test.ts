@@ -13,12 +13,20 @@ import {
 import { TOKEN, expectNoToken, rejectionOf } from './token-leak.js';
 
 let server: ScriptServer;
-let api: BotApi;
 const TIMEOUT_MS = 200;
+
+/**
+ * The real-server cases run on both transports: the client's default (node:http keep-alive) and
+ * Node's global fetch (undici) passed as `fetch`, so each one's real error shapes are classified
+ * the same way.
+ */
+const TRANSPORTS: Array<[string, FetchLike | undefined]> = [
+  ['the default transport (node:http)', undefined],
+  ["Node's global fetch (undici)", globalThis.fetch as FetchLike],
+];
 
 beforeAll(async () => {
   server = await startScriptServer();
-  api = createBotApi({ token: TOKEN, apiRoot: server.url, timeoutMs: TIMEOUT_MS });
 });
 afterEach(() => server.reset());
 afterAll(() => server.close());
@@ -44,85 +52,101 @@ function codesIn(error: unknown): string[] {
   return codes;
 }
 
-describe('connection failures against a real server', () => {
-  it('socket destroyed before answering -> NetworkError, maybeDelivered true', async () => {
-    server.script(destroySocket);
-    const error = await rejectionOf(api.raw('sendMessage', { chat_id: 1, text: 'x' }));
-    expect(error).toBeInstanceOf(NetworkError);
-    expect(error).not.toBeInstanceOf(TimedOut);
-    expect(error).toMatchObject({ method: 'sendMessage', maybeDelivered: true, error_code: undefined });
-    expect((error as NetworkError).cause).toBeDefined();
-    expectNoToken(error);
+for (const [transport, fetch] of TRANSPORTS) {
+  const withFetch = fetch ? { fetch } : {};
+  const api = (): BotApi => createBotApi({ ...withFetch, token: TOKEN, apiRoot: server.url, timeoutMs: TIMEOUT_MS });
+
+  describe(`connection failures against a real server, ${transport}`, () => {
+    it('socket destroyed before answering -> NetworkError, maybeDelivered true', async () => {
+      server.script(destroySocket);
+      const error = await rejectionOf(api().raw('sendMessage', { chat_id: 1, text: 'x' }));
+      expect(error).toBeInstanceOf(NetworkError);
+      expect(error).not.toBeInstanceOf(TimedOut);
+      expect(error).toMatchObject({ method: 'sendMessage', maybeDelivered: true, error_code: undefined });
+      expect((error as NetworkError).cause).toBeDefined();
+      expectNoToken(error);
+    });
+
+    it('body cut off mid-stream -> NetworkError, maybeDelivered true', async () => {
+      server.script(partialBody('{"ok":true,"result":{"mess', 'destroy'));
+      const error = await rejectionOf(api().raw('sendMessage', { chat_id: 1, text: 'x' }));
+      expect(error).toBeInstanceOf(NetworkError);
+      expect(error).not.toBeInstanceOf(TimedOut);
+      expect((error as NetworkError).maybeDelivered).toBe(true);
+      expect((error as NetworkError).message).toContain('reading the response');
+      expectNoToken(error);
+    });
+
+    it('connection refused (a closed port) -> NetworkError, maybeDelivered false', async () => {
+      const port = await closedPort();
+      const refused = createBotApi({ ...withFetch, token: TOKEN, apiRoot: `http://127.0.0.1:${port}`, timeoutMs: 5_000 });
+      const error = await rejectionOf(refused.raw('sendMessage', { chat_id: 1, text: 'x' }));
+      expect(error).toBeInstanceOf(NetworkError);
+      expect((error as NetworkError).maybeDelivered).toBe(false);
+      expect(codesIn(error)).toContain('ECONNREFUSED');
+      expect((error as NetworkError).message).toContain('ECONNREFUSED');
+      expectNoToken(error);
+    });
   });
 
-  it('body cut off mid-stream -> NetworkError, maybeDelivered true', async () => {
-    server.script(partialBody('{"ok":true,"result":{"mess', 'destroy'));
-    const error = await rejectionOf(api.raw('sendMessage', { chat_id: 1, text: 'x' }));
-    expect(error).toBeInstanceOf(NetworkError);
-    expect(error).not.toBeInstanceOf(TimedOut);
-    expect((error as NetworkError).maybeDelivered).toBe(true);
-    expect((error as NetworkError).message).toContain('reading the response');
-    expectNoToken(error);
-  });
+  describe(`timeouts and aborts against a real server, ${transport}`, () => {
+    it('a hang -> TimedOut after timeoutMs, maybeDelivered true', async () => {
+      server.script(hang);
+      const started = performance.now();
+      const error = await rejectionOf(api().raw('sendMessage', { chat_id: 1, text: 'x' }));
+      const elapsed = performance.now() - started;
+      expect(error).toBeInstanceOf(TimedOut);
+      expect(error).toBeInstanceOf(NetworkError);
+      expect(error).toMatchObject({ name: 'TimedOut', method: 'sendMessage', maybeDelivered: true });
+      expect((error as TimedOut).message).toContain(`${TIMEOUT_MS} ms`);
+      expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
+      expect(elapsed).toBeLessThan(TIMEOUT_MS + 1_000);
+      expect(server.requests).toHaveLength(1);
+      expectNoToken(error);
+    });
 
-  it('connection refused (a closed port) -> NetworkError, maybeDelivered false', async () => {
-    const port = await closedPort();
-    const refused = createBotApi({ token: TOKEN, apiRoot: `http://127.0.0.1:${port}`, timeoutMs: 5_000 });
-    const error = await rejectionOf(refused.raw('sendMessage', { chat_id: 1, text: 'x' }));
-    expect(error).toBeInstanceOf(NetworkError);
-    expect((error as NetworkError).maybeDelivered).toBe(false);
-    expect(codesIn(error)).toContain('ECONNREFUSED');
-    expect((error as NetworkError).message).toContain('ECONNREFUSED');
-    expectNoToken(error);
-  });
-});
+    it('a hang while the body is being read -> TimedOut', async () => {
+      server.script(partialBody('{"ok":true,', 'hang'));
+      const error = await rejectionOf(api().raw('getMe'));
+      expect(error).toBeInstanceOf(TimedOut);
+      expect((error as TimedOut).maybeDelivered).toBe(true);
+      expectNoToken(error);
+    });
 
-describe('timeouts and aborts', () => {
-  it('a hang -> TimedOut after timeoutMs, maybeDelivered true', async () => {
-    server.script(hang);
-    const started = performance.now();
-    const error = await rejectionOf(api.raw('sendMessage', { chat_id: 1, text: 'x' }));
-    const elapsed = performance.now() - started;
-    expect(error).toBeInstanceOf(TimedOut);
-    expect(error).toBeInstanceOf(NetworkError);
-    expect(error).toMatchObject({ name: 'TimedOut', method: 'sendMessage', maybeDelivered: true });
-    expect((error as TimedOut).message).toContain(`${TIMEOUT_MS} ms`);
-    expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
-    expect(elapsed).toBeLessThan(TIMEOUT_MS + 1_000);
-    expect(server.requests).toHaveLength(1);
-    expectNoToken(error);
-  });
+    it('caller abort during a hang rejects with signal.reason itself, within 100 ms', async () => {
+      const slow = createBotApi({ ...withFetch, token: TOKEN, apiRoot: server.url, timeoutMs: 10_000 });
+      server.script(hang);
+      const controller = new AbortController();
+      const reason = new Error('caller gave up');
+      const pending = rejectionOf(slow.raw('sendMessage', { chat_id: 1, text: 'x' }, { signal: controller.signal }));
+      await until(() => server.requests.length === 1);
+      const abortedAt = performance.now();
+      controller.abort(reason);
+      const error = await pending;
+      expect(performance.now() - abortedAt).toBeLessThan(100);
+      expect(error).toBe(reason);
+    });
 
-  it('a hang while the body is being read -> TimedOut', async () => {
-    server.script(partialBody('{"ok":true,', 'hang'));
-    const error = await rejectionOf(api.raw('getMe'));
-    expect(error).toBeInstanceOf(TimedOut);
-    expect((error as TimedOut).maybeDelivered).toBe(true);
-    expectNoToken(error);
-  });
+    it('with a caller signal that never aborts, the timeout still gives TimedOut', async () => {
+      server.script(hang);
+      const controller = new AbortController();
+      const error = await rejectionOf(api().raw('getMe', undefined, { signal: controller.signal }));
+      expect(error).toBeInstanceOf(TimedOut);
+      expectNoToken(error);
+    });
 
-  it('caller abort during a hang rejects with signal.reason itself, within 100 ms', async () => {
-    const slow = createBotApi({ token: TOKEN, apiRoot: server.url, timeoutMs: 10_000 });
-    server.script(hang);
-    const controller = new AbortController();
-    const reason = new Error('caller gave up');
-    const pending = rejectionOf(slow.raw('sendMessage', { chat_id: 1, text: 'x' }, { signal: controller.signal }));
-    await until(() => server.requests.length === 1);
-    const abortedAt = performance.now();
-    controller.abort(reason);
-    const error = await pending;
-    expect(performance.now() - abortedAt).toBeLessThan(100);
-    expect(error).toBe(reason);
-  });
 
-  it('with a caller signal that never aborts, the timeout still gives TimedOut', async () => {
-    server.script(hang);
-    const controller = new AbortController();
-    const error = await rejectionOf(api.raw('getMe', undefined, { signal: controller.signal }));
-    expect(error).toBeInstanceOf(TimedOut);
-    expectNoToken(error);
-  });
 
+    it('a request after a timed-out one still works (nothing left half-open in the client)', async () => {
+      server.script(hang, sendJson(200, { ok: true, result: 'second' }));
+      const client = api();
+      await expect(client.raw('getMe')).rejects.toBeInstanceOf(TimedOut);
+      await expect(client.raw('getMe')).resolves.toBe('second');
+    });
+  });
+}
+
+describe('timeouts and aborts with an injected fetch', () => {
   it('when the caller aborted too by the time the failure is handled, the caller reason wins', async () => {
     const controller = new AbortController();
     const reason = new Error('caller');
@@ -140,6 +164,7 @@ describe('timeouts and aborts', () => {
 
   it('an already aborted signal rejects with its reason and sends nothing', async () => {
     const reason = new Error('too late');
+    const api = createBotApi({ token: TOKEN, apiRoot: server.url, timeoutMs: TIMEOUT_MS });
     const error = await rejectionOf(api.raw('getMe', undefined, { signal: AbortSignal.abort(reason) }));
     expect(error).toBe(reason);
     expect(server.requests).toHaveLength(0);
@@ -161,12 +186,6 @@ describe('timeouts and aborts', () => {
     const error = await rejectionOf(client.raw('getMe'));
     expect(error).toBeInstanceOf(TimedOut);
     expectNoToken(error);
-  });
-
-  it('a request after a timed-out one still works (nothing left half-open in the client)', async () => {
-    server.script(hang, sendJson(200, { ok: true, result: 'second' }));
-    await expect(api.raw('getMe')).rejects.toBeInstanceOf(TimedOut);
-    await expect(api.raw('getMe')).resolves.toBe('second');
   });
 });
 
