@@ -2,17 +2,19 @@
  * `enqueueBroadcast(queue, options)`: one BullMQ job per recipient, with an id made from the
  * campaign and the chat, so every process may enqueue the same list and each recipient waiting or
  * running is still one job. Recipients are read as a stream and added in batches (`addBulk`).
- * A recipient whose job already finished gets a new job that finds it done in the journal and sends
- * nothing (finished jobs are removed, so a rerun with `resendUncertain` can reach them).
+ * A recipient whose job is still in the queue, or whose outcome in the journal the job's rules
+ * would not resend, gets no new job (see enqueue-filter.ts: each process enqueues the whole file).
+ * Finished jobs are removed, so a rerun with `resendUncertain` or `retryFailed` reaches them.
  */
 import type { Redis } from 'ioredis';
-import { parseChatId } from '../broadcast/chat-id.js';
+import { chatKey, parseChatId } from '../broadcast/chat-id.js';
 import type { ChatId } from '../broadcast/journal.js';
 import { checkMessage, messageCheck } from '../broadcast/message-option.js';
 import { recipientsCheck } from '../broadcast/recipients-option.js';
 import type { BroadcastMessage } from '../broadcast/types.js';
 import { checkOptions } from '../core/check-options.js';
 import { boolean, describeValue, hasMethods, string, wholePositive, type Check } from '../core/checks.js';
+import { jobLookupOf, stillToEnqueue } from './enqueue-filter.js';
 import { ioredisClientCheck } from './ioredis-check.js';
 import { JOB_NAME, type BroadcastJobData } from './job-data.js';
 import { campaignCheck, jobIdOf } from './keys.js';
@@ -97,7 +99,8 @@ export async function enqueueBroadcast(queue: BroadcastQueue, options: EnqueueBr
   const { campaign, batchSize = 1000 } = options;
   const message = checkMessage(WHERE, options.message);
 
-  const journal = redisJournal({ client: await connectionOf(queue, options.connection), campaign, ...(options.keyPrefix !== undefined && { keyPrefix: options.keyPrefix }) });
+  const client = await connectionOf(queue, options.connection);
+  const journal = redisJournal({ client, campaign, ...(options.keyPrefix !== undefined && { keyPrefix: options.keyPrefix }) });
   await journal.bind({ fingerprint: message.fingerprint, method: message.method, ...(message.fixed && { params: message.fixed }) });
 
   const flags = {
@@ -106,13 +109,18 @@ export async function enqueueBroadcast(queue: BroadcastQueue, options: EnqueueBr
     ...(options.retryFailed === true && { retryFailed: true as const }),
   };
   const opts = (chatId: ChatId) => ({ jobId: jobIdOf(campaign, chatId), removeOnComplete: true, removeOnFail: true, attempts: 20, backoff: { type: 'exponential', delay: 500 } });
-  let batch: Array<{ name: string; data: BroadcastJobData; opts: Record<string, unknown> }> = [];
+  const rules = { resendUncertain: options.resendUncertain === true, retryFailed: options.retryFailed === true };
+  const lookup = await jobLookupOf(queue);
+  let batch: Array<{ name: string; data: BroadcastJobData; opts: { jobId: string } & Record<string, unknown> }> = [];
   let read = 0;
   const flush = async () => {
     if (batch.length === 0) return;
-    const jobs = batch;
+    const offered = batch;
     batch = [];
-    await queue.addBulk(jobs);
+    const chatKeys = offered.map((job) => chatKey(job.data.chatId));
+    const needed = await stillToEnqueue(client, journal.keys, lookup, chatKeys, offered.map((job) => job.opts.jobId), rules);
+    const jobs = offered.filter((_job, i) => needed[i]);
+    if (jobs.length > 0) await queue.addBulk(jobs);
   };
   for await (const value of options.recipients) {
     read++;

@@ -1,0 +1,66 @@
+/**
+ * Which recipients of a batch still need a job. Every process of a campaign enqueues the whole
+ * chats file, so without this each recipient costs one BullMQ `addJob` script per process (ten
+ * processes: ten scripts, nine of them finding the job already there or re-adding a finished one).
+ *
+ * A recipient is left out only when that is provably safe: its job is in the queue right now (it
+ * waits, runs or waits to retry: its worker will finish it), or the journal holds an outcome that
+ * a job under these rules would not send again. Anything else (no record, pending, sending,
+ * migrated, or a failure / uncertain outcome the rules resend) gets its job, as before. A check and
+ * the add that follows are not atomic; a job that completes in between only means a job that
+ * finds its recipient done, as an unfiltered enqueue would add.
+ */
+import type { Redis } from 'ioredis';
+import type { ClaimRules } from '../broadcast/journal.js';
+import type { CampaignKeys } from './keys.js';
+
+/** How to see whether a job of the queue exists: its Redis key, and the queue's own connection. */
+export interface JobLookup {
+  keyOf(jobId: string): string;
+  client: Pick<Redis, 'pipeline'>;
+}
+
+/** The lookup of a BullMQ 6 `Queue` (`toKey`, `getBackend().client`), or undefined for anything else. */
+export async function jobLookupOf(queue: unknown): Promise<JobLookup | undefined> {
+  const q = queue as { toKey?: unknown; getBackend?: () => { client?: Promise<unknown> } };
+  if (typeof q.toKey !== 'function' || typeof q.getBackend !== 'function') return undefined;
+  const client = (await q.getBackend().client) as { pipeline?: unknown } | undefined;
+  if (typeof client?.pipeline !== 'function') return undefined;
+  const toKey = q.toKey as (type: string) => string;
+  return { keyOf: (jobId) => toKey(jobId), client: client as Pick<Redis, 'pipeline'> };
+}
+
+/** True when a record (JSON, as the journal stores it) is final under `rules`: its job would send nothing. */
+function finalUnder(raw: string | null, rules: ClaimRules): boolean {
+  if (raw === null) return false;
+  const record = JSON.parse(raw) as { s?: string; r?: boolean };
+  if (record.s === 'sent' || record.s === 'blocked') return true;
+  if (record.s === 'failed') return !(record.r === true || rules.retryFailed);
+  if (record.s === 'uncertain') return !rules.resendUncertain;
+  return false;
+}
+
+/**
+ * For each recipient, true when it still needs a job. Two round trips per batch (one HMGET, one
+ * pipeline of EXISTS) instead of one `addJob` script per recipient.
+ */
+export async function stillToEnqueue(
+  journalClient: Pick<Redis, 'hmget'>,
+  keys: CampaignKeys,
+  queue: JobLookup | undefined,
+  chatKeys: readonly string[],
+  jobIds: readonly string[],
+  rules: ClaimRules,
+): Promise<boolean[]> {
+  if (chatKeys.length === 0) return [];
+  const [records, jobs] = await Promise.all([journalClient.hmget(keys.records, ...chatKeys), queue ? jobsExist(queue, jobIds) : undefined]);
+  return chatKeys.map((_key, i) => !(jobs?.[i] === true || finalUnder(records[i] ?? null, rules)));
+}
+
+async function jobsExist(queue: JobLookup, jobIds: readonly string[]): Promise<boolean[]> {
+  const pipeline = queue.client.pipeline();
+  for (const id of jobIds) pipeline.exists(queue.keyOf(id));
+  const answers = (await pipeline.exec()) ?? [];
+  // A failed lookup counts as "no job": the recipient is then enqueued, which is always safe.
+  return jobIds.map((_id, i) => answers[i]?.[0] == null && answers[i]?.[1] === 1);
+}
