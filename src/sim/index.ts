@@ -22,3 +22,5 @@ export { TELEGRAM_LIMITS, createRateLimitModel, resolveLimits } from './limits.j
 export type { RateLimitOptions, RateLimitModel, LimitDecision, LimitScope, CallCost } from './limits.js';
 export { runVirtualBroadcast, referenceBroadcast } from './virtual-broadcast.js';
 export type { BroadcastMessage, VirtualSend, VirtualBroadcastOptions, VirtualBroadcastResult } from './virtual-broadcast.js';
+export { createStalledClock, stallsBetween } from './stalls.js';
+export type { Stall, StallSchedule } from './stalls.js';
