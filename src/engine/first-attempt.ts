@@ -4,7 +4,7 @@
  * call's promise is settled from it (no promise chain per queued call).
  */
 import { AsyncResource } from 'node:async_hooks';
-import type { ChatState, PaceJob } from '../limits/scheduler.js';
+import type { JobList, PaceJob } from '../limits/job-queue.js';
 import type { ResolvedPolicy } from '../policy/options.js';
 import { runAttempt } from './attempt.js';
 import { retryAfterFailure } from './retry-loop.js';
@@ -125,7 +125,8 @@ export class QueuedCall<T> extends AsyncResource implements PaceJob {
   seq = 0;
   queuedAt = 0;
   next: PaceJob | undefined = undefined;
-  chat: ChatState | undefined = undefined;
+  prev: PaceJob | undefined = undefined;
+  list: JobList | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
 
   /**

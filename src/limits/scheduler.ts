@@ -22,38 +22,18 @@ import { BotRate } from './bot-rate.js';
 import { forgetRefusedSend, learnBotFlood, learnChatFlood, limitReadyAt, NEVER, recordSend, type ChatLimit } from './chat-limit.js';
 import type { FloodGates } from './flood-gates.js';
 import type { ChatScope } from './scope.js';
-import type { ResolvedThrottle } from './throttle-options.js';
+import { dequeue, enqueue, unlink, type JobList, type PaceJob } from './job-queue.js';
 
-/**
- * A call waiting for its slot. The scheduler calls exactly one of `proceed()` (the slot is taken:
- * send now) or `refuse(reason)` (aborted, or the limiter closed), once. An interface, not a base
- * class, so the engine's queued call can extend `AsyncResource` (it must send in its caller's
- * async context, not in the timer's that woke the queue).
- */
-export interface PaceJob {
-  /** Arrival order (set when queued; start at 0). */
-  seq: number;
-  /** When it was queued (scheduler time; set when queued). */
-  queuedAt: number;
-  /** The next job of the same chat (a chat's queue is a linked list: no array per chat). */
-  next: PaceJob | undefined;
-  chat: ChatState | undefined;
-  /** While queued with a signal: unsubscribes the job from it (see `onAbort` in core/abort.ts). */
-  onAbort: (() => void) | undefined;
-  /** Sent with `allow_paid_broadcast` (the paid bot-wide rate applies). */
-  readonly paid: boolean;
-  readonly method: string | undefined;
-  readonly signal: AbortSignal | undefined;
-  proceed(): void;
-  refuse(reason: unknown): void;
-}
+export type { PaceJob } from './job-queue.js';
+import type { ResolvedThrottle } from './throttle-options.js';
 
 /** `acquire()`'s job: settles a promise (whose reactions keep their own async context). */
 class PromiseJob implements PaceJob {
   seq = 0;
   queuedAt = 0;
   next: PaceJob | undefined = undefined;
-  chat: ChatState | undefined = undefined;
+  prev: PaceJob | undefined = undefined;
+  list: JobList | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
 
   constructor(
@@ -74,12 +54,8 @@ class PromiseJob implements PaceJob {
 }
 
 /** A chat's queue and its place in the scheduler's heaps. */
-interface ChatQueue extends HeapItem {
+interface ChatQueue extends HeapItem, JobList {
   key: string;
-  /** Jobs waiting, oldest first: `first` -> `next` -> ... -> `last`; `size` of them. */
-  first: PaceJob | undefined;
-  last: PaceJob | undefined;
-  size: number;
   /** When this chat next becomes ready (valid while it sits in `waiting`). */
   readyAt: number;
   /** Its head job was held by the chat's own limit or gate (not only by the bot-wide one). */
@@ -104,7 +80,7 @@ export class PacingScheduler {
   private readonly waiting = new IndexedHeap<ChatState>((a, b) => a.readyAt < b.readyAt || (a.readyAt === b.readyAt && headSeq(a) < headSeq(b)));
   private readonly ready = new IndexedHeap<ChatState>(readyBefore);
   /** Jobs bound to no chat: they only wait for the bot-wide slot, FIFO. */
-  private readonly unbound: PaceJob[] = [];
+  private readonly unbound: JobList = { first: undefined, last: undefined, size: 0 };
   /**
    * Chats that went idle, in the order they did (so by `lastSentAt`, which is when they may be freed
    * from); `idleHead` is the next to look at (no O(n) shift).
@@ -140,7 +116,7 @@ export class PacingScheduler {
   }
 
   get queued(): number {
-    let n = this.unbound.length;
+    let n = this.unbound.size;
     for (const chat of this.chats.values()) n += chat.size;
     return n;
   }
@@ -166,17 +142,13 @@ export class PacingScheduler {
     if (this.takeIfFree(chat, job.paid, job.method, now)) return true;
     job.seq = this.seq++;
     job.queuedAt = now;
-    job.chat = chat;
     if (signal) job.onAbort = onAbort(signal, () => this.cancel(job, abortReason(signal)));
     if (chat) {
-      if (chat.last) chat.last.next = job;
-      else chat.first = job;
-      chat.last = job;
-      chat.size++;
-      if (chat.size === 1) this.placeChat(chat, now);
+      enqueue(chat, job);
+      if (chat.first === job) this.placeChat(chat, now);
       else if (this.ready.has(chat)) this.ready.update(chat);
     } else {
-      this.unbound.push(job);
+      enqueue(this.unbound, job);
     }
     this.pump();
     return false;
@@ -196,8 +168,8 @@ export class PacingScheduler {
 
   /** The slot, taken now if nothing waits ahead and every limit allows it. */
   private takeIfFree(chat: ChatState | undefined, paid: boolean, method: string | undefined, now: number): boolean {
-    const nobodyAhead = chat ? chat.size === 0 : this.unbound.length === 0;
-    if (!nobodyAhead || this.ready.size > 0 || this.unbound.length > 0) return false;
+    const nobodyAhead = chat ? chat.size === 0 : this.unbound.size === 0;
+    if (!nobodyAhead || this.ready.size > 0 || this.unbound.size > 0) return false;
     let at = Math.max(this.globalReadyAt(paid), chat ? limitReadyAt(chat) : NEVER);
     // No gate closed anywhere (the usual case): no scope names built, no lookups.
     if (this.gates.size > 0) at = Math.max(at, chat ? this.chatReadyAt(chat, method) : this.methodGateAt(method), this.gateAt('bot'));
@@ -225,11 +197,8 @@ export class PacingScheduler {
     this.sweeper?.abort();
     this.sweeper = undefined;
     const error = closedError();
-    for (const job of this.unbound.splice(0)) this.settle(job, error);
-    for (const chat of this.chats.values()) {
-      for (let job = chat.first; job; job = job.next) this.settle(job, error);
-      chat.first = chat.last = undefined;
-      chat.size = 0;
+    for (const list of [this.unbound, ...this.chats.values()]) {
+      while (list.first) this.settle(dequeue(list), error);
     }
     this.chats.clear();
   }
@@ -367,22 +336,21 @@ export class PacingScheduler {
       // Unbound jobs queue FIFO with ready chats (whichever was asked for first). Having no chat, they
       // are held only by their method's gate; one held there holds no chat (and, FIFO, only the
       // unbound jobs behind it).
-      const unbound = this.unbound[0];
+      const unbound = this.unbound.first;
       const unboundReady = unbound !== undefined && this.methodGateAt(unbound.method) <= now;
       const useUnbound = unboundReady && (!chatJob || unbound.seq < chatJob.seq);
       const next = useUnbound ? unbound : chatJob;
       if (!next) break;
       const at = Math.max(this.globalReadyAt(next.paid), botOpenAt);
       if (at > now) return this.sleepUntil(at);
-      if (useUnbound) this.unbound.shift();
-      else shiftJob(chat!);
+      dequeue(useUnbound ? this.unbound : chat!);
       // Take the slot first: where the chat goes next depends on the slot it just used.
-      this.take(next.chat, next.paid, now);
+      this.take(useUnbound ? undefined : chat, next.paid, now);
       if (!useUnbound) this.placeChat(chat!, now);
       this.settle(next);
     }
     let wakeAt = this.waiting.peek()?.readyAt ?? Number.POSITIVE_INFINITY;
-    if (this.unbound.length > 0) wakeAt = Math.min(wakeAt, this.methodGateAt(this.unbound[0]!.method));
+    if (this.unbound.first) wakeAt = Math.min(wakeAt, this.methodGateAt(this.unbound.first.method));
     if (wakeAt !== Number.POSITIVE_INFINITY) this.sleepUntil(wakeAt);
     else if (this.wake) {
       // Nothing is queued any more (the last waiting calls were aborted): a timer left for them would
@@ -406,20 +374,21 @@ export class PacingScheduler {
     );
   }
 
+  /** An aborted job leaves its queue: O(1) wherever it is (a chat's head moving re-sorts one chat). */
   private cancel(job: PaceJob, reason: unknown): void {
-    const chat = job.chat;
-    if (chat) {
-      if (!unlinkJob(chat, job.seq)) return;
-      if (chat.first === undefined || chat.first.seq > job.seq) this.placeChat(chat, this.now());
+    const list = job.list;
+    if (!list) return;
+    const wasHead = list.first === job;
+    unlink(list, job);
+    if (list !== this.unbound) {
+      const chat = list as ChatState;
+      if (wasHead) this.placeChat(chat, this.now());
       else if (this.ready.has(chat)) this.ready.update(chat);
       if (chat.size === 0) this.becameIdle(chat);
-    } else {
-      const i = this.unbound.indexOf(job);
-      if (i < 0) return;
-      this.unbound.splice(i, 1);
     }
     this.settle(job, reason);
-    this.pump();
+    // Only a new head can change what goes next.
+    if (wasHead) this.pump();
   }
 
   private settle(job: PaceJob, error?: unknown): void {
@@ -427,7 +396,6 @@ export class PacingScheduler {
       job.onAbort();
       job.onAbort = undefined;
     }
-    job.chat = undefined;
     if (arguments.length > 1) job.refuse(error);
     else job.proceed();
   }
@@ -479,28 +447,4 @@ function readyBefore(a: ChatState, b: ChatState): boolean {
 
 function headSeq(chat: ChatState): number {
   return chat.first?.seq ?? Number.MAX_SAFE_INTEGER;
-}
-
-/** Takes the first job off a chat's queue. */
-function shiftJob(chat: ChatState): void {
-  const job = chat.first!;
-  chat.first = job.next;
-  if (!chat.first) chat.last = undefined;
-  job.next = undefined;
-  chat.size--;
-}
-
-/** Removes the job numbered `seq` from a chat's queue; false when it is not there. */
-function unlinkJob(chat: ChatState, seq: number): boolean {
-  let previous: PaceJob | undefined;
-  for (let job = chat.first; job; previous = job, job = job.next) {
-    if (job.seq !== seq) continue;
-    if (previous) previous.next = job.next;
-    else chat.first = job.next;
-    if (chat.last === job) chat.last = previous;
-    job.next = undefined;
-    chat.size--;
-    return true;
-  }
-  return false;
 }

@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/core/clock.js';
 import { FloodGates } from '../../src/limits/flood-gates.js';
-import { PacingScheduler, type ChatState, type PaceJob } from '../../src/limits/scheduler.js';
+import { PacingScheduler, type PaceJob } from '../../src/limits/scheduler.js';
+import type { JobList } from '../../src/limits/job-queue.js';
 import { chatScopeOf } from '../../src/limits/scope.js';
 import { resolveThrottle } from '../../src/limits/throttle-options.js';
 
@@ -54,7 +55,8 @@ class TestJob implements PaceJob {
   seq = 0;
   queuedAt = 0;
   next: PaceJob | undefined = undefined;
-  chat: ChatState | undefined = undefined;
+  prev: PaceJob | undefined = undefined;
+  list: JobList | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
   ends: Array<{ how: 'sent' | 'refused'; at: number; reason?: unknown }> = [];
   constructor(
