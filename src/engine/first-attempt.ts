@@ -4,7 +4,7 @@
  * call's promise is settled from it (no promise chain per queued call).
  */
 import { AsyncResource } from 'node:async_hooks';
-import type { JobList, PaceJob } from '../limits/job-queue.js';
+import { NOT_HELD, type JobList, type PaceJob, type PaceTicket } from '../limits/job-queue.js';
 import type { ResolvedPolicy } from '../policy/options.js';
 import { runAttempt } from './attempt.js';
 import { retryAfterFailure } from './retry-loop.js';
@@ -27,6 +27,8 @@ export interface FirstAttempt<T> {
   /** The call counts against Telegram's sending limits: its retries are paced too. */
   paced: boolean;
   policy: CallPolicy;
+  /** A paced call's slot in the scheduler (see `PaceTicket`). */
+  ticket?: PaceTicket;
 }
 
 export function firstAttemptOf(state: EngineState, info: CallInfo, params: CallParams | undefined): Attempt {
@@ -47,14 +49,17 @@ export function firstAttemptOf(state: EngineState, info: CallInfo, params: CallP
   };
 }
 
-/** Runs the first attempt (already through the limiter); a failure enters the retry loop. */
+/**
+ * Runs the first attempt (already through the limiter); a failure enters the retry loop. A paced
+ * call's `ticket` (its slot): its answer's round trip is reported, its retries keep its place.
+ */
 export function runFirstAttempt<T>(state: EngineState, first: FirstAttempt<T>): Promise<T> {
-  const { attempt } = first;
+  const { attempt, ticket } = first;
   const sent = runAttempt(first.fn, attempt, first.info.signal);
   if ((first.info as AdapterCallInfo)[ATTEMPT_OUTCOME] !== undefined) return settleFirst(state, first, sent);
   // The success path is most calls: then(undefined, f), not catch(f) (which looks `then` up again),
   // and a handler that holds two values, not the seven the retry loop needs.
-  return sent.then(undefined, (error: unknown) => retryFirst(state, first, error));
+  return sent.then(ticket ? (result: T) => answered(state, ticket, result) : undefined, (error: unknown) => retryFirst(state, first, error));
 }
 
 /**
@@ -63,12 +68,14 @@ export function runFirstAttempt<T>(state: EngineState, first: FirstAttempt<T>): 
  * failure goes through `onGiveUp`.
  */
 export function settleFirst<T>(state: EngineState, first: FirstAttempt<T>, sent: Promise<T>): Promise<T> {
+  const { ticket } = first;
   const outcome = (first.info as AdapterCallInfo)[ATTEMPT_OUTCOME]!;
   const retry = (error: unknown) => retryFirst(state, first, error).then(undefined, outcome.onGiveUp) as Promise<T>;
   return sent.then(
     (value) => {
       const failure = outcome.failureIn(value, first.attempt.method);
-      return failure === undefined ? value : retry(failure);
+      if (failure !== undefined) return retry(failure);
+      return ticket ? answered(state, ticket, value) : value;
     },
     (error: unknown) => retry(ownError(outcome, first.info.signal, error)),
   );
@@ -76,35 +83,46 @@ export function settleFirst<T>(state: EngineState, first: FirstAttempt<T>, sent:
 
 /** The first attempt failed: the retry loop takes over. */
 export function retryFirst<T>(state: EngineState, first: FirstAttempt<T>, error: unknown): Promise<T> {
-  const { fn, info, attempt, startedAt, paced, policy } = first;
-  const send = sendThrough(state, fn, paced, info.signal, (info as AdapterCallInfo)[ATTEMPT_OUTCOME]);
-  return retryAfterFailure(state, typeof policy === 'function' ? policy(info) : policy, send, info, attempt, error, startedAt);
+  const { fn, info, attempt, startedAt, paced, policy, ticket } = first;
+  const send = sendThrough(state, fn, paced, info.signal, (info as AdapterCallInfo)[ATTEMPT_OUTCOME], ticket);
+  return retryAfterFailure(state, typeof policy === 'function' ? policy(info) : policy, send, info, attempt, error, startedAt, ticket);
 }
 
-/** Sends one attempt through the limiter (when there is one): waits for pacing and flood gates first. */
+function answered<T>(state: EngineState, ticket: PaceTicket, result: T): T {
+  state.limiter?.answered(ticket);
+  return result;
+}
+
+/**
+ * Sends one attempt through the limiter (when there is one): waits for pacing and flood gates first.
+ * `signal` is the call's own (it ends the wait). A paced call's retry keeps its place in its chat's
+ * queue (`ticket`), waits there until `notBefore` (clock time) when a flood holds it, and reports
+ * its answer's round trip.
+ */
 export function sendThrough<T>(
   state: EngineState,
   fn: AttemptFn<T>,
   paced: boolean,
   signal: AbortSignal | undefined,
   outcome?: AttemptOutcome,
+  ticket?: PaceTicket,
 ) {
   const run = (attempt: Attempt): Promise<T> => {
     const sent = runAttempt(fn, attempt, signal);
-    if (!outcome) return sent;
+    if (!outcome) return ticket ? sent.then((result) => answered(state, ticket, result)) : sent;
     return sent.then(
       (value) => {
         const failure = outcome.failureIn(value, attempt.method);
         if (failure !== undefined) throw failure;
-        return value;
+        return ticket ? answered(state, ticket, value) : value;
       },
       (error: unknown) => {
         throw ownError(outcome, signal, error);
       },
     );
   };
-  return (attempt: Attempt): Promise<T> => {
-    const wait = state.limiter?.acquire(attempt, paced, signal);
+  return (attempt: Attempt, notBefore?: number): Promise<T> => {
+    const wait = state.limiter?.acquire(attempt, paced, signal, ticket, notBefore);
     if (!wait) return run(attempt);
     return wait.then(() => run(attempt));
   };
@@ -122,7 +140,9 @@ function ownError(outcome: AttemptOutcome, signal: AbortSignal | undefined, erro
  * Its attempt is built when it goes, so it goes to the home DC known by then.
  */
 export class QueuedCall<T> extends AsyncResource implements PaceJob {
-  seq = 0;
+  seq = -1;
+  sentAt = 0;
+  notBefore = NOT_HELD;
   queuedAt = 0;
   next: PaceJob | undefined = undefined;
   prev: PaceJob | undefined = undefined;
@@ -159,7 +179,7 @@ export class QueuedCall<T> extends AsyncResource implements PaceJob {
   /** Sends the first attempt now (the slot is taken). */
   send(): Promise<T> {
     const attempt = firstAttemptOf(this.state, this.info, this.params);
-    return runFirstAttempt(this.state, { fn: this.fn, info: this.info, attempt, startedAt: this.startedAt, paced: true, policy: this.policy });
+    return runFirstAttempt(this.state, { fn: this.fn, info: this.info, attempt, startedAt: this.startedAt, paced: true, policy: this.policy, ticket: this });
   }
 
   get paid(): boolean {

@@ -133,7 +133,7 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
       onBackendStatus: (event) => state.events.emit('backend', event),
     });
     state.limiter = limiter;
-    state.onFailure = (failure, attempt) => limiter.onFailure(failure, attempt);
+    state.onFailure = (failure, attempt, ticket) => limiter.onFailure(failure, attempt, ticket);
   }
   return engine(state, policy, userRules, builtins);
 }
@@ -212,10 +212,7 @@ function engine(
     const policy = policyFor(info);
     const startedAt = Number.isFinite(policy.maxElapsedMs) ? state.clock.now() : undefined;
     if (policy.throttle && isPacedMethod(info.method)) {
-      // Under the limits a paced call goes at once: no queued-call object (an async resource) for it.
-      if (limiter.takeNow(params, info.method)) {
-        return runFirstAttempt(state, { fn, info, attempt: firstAttemptOf(state, info, params), startedAt, paced: true, policy });
-      }
+      // Even a call that may go at once is a queued-call object: it is the ticket its send time and round trip are kept on.
       const queued = new QueuedCall(state, fn, info, params, policy, startedAt);
       if (limiter.admit(queued, params)) {
         queued.emitDestroy();

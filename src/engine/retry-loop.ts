@@ -14,6 +14,7 @@ import type { ResolvedPolicy } from '../policy/options.js';
 import { abortableSleep, abortReason } from '../core/abort.js';
 import type { EngineState } from './state.js';
 import type { Attempt, CallInfo } from '../core/call.js';
+import type { PaceTicket } from '../limits/job-queue.js';
 
 /** Carries an attempt's error through p-retry untouched (p-retry replaces non-Error values). */
 class AttemptFailed extends Error {
@@ -34,23 +35,28 @@ const HOME_CHANGING_MIGRATION = /^(USER|PHONE|NETWORK)_MIGRATE/;
 export async function retryAfterFailure<T>(
   state: EngineState,
   policy: ResolvedPolicy,
-  send: (attempt: Attempt) => Promise<T>,
+  send: (attempt: Attempt, notBefore?: number) => Promise<T>,
   info: CallInfo,
   first: Attempt,
   firstError: unknown,
   startedAt: number | undefined,
+  ticket?: PaceTicket,
 ): Promise<T> {
   const { signal } = info;
   let budget = freshBudget();
   let current = first;
   let pending: { error: unknown } | undefined = { error: firstError };
+  // A paced call with a local scheduler waits out a flood in its chat's queue, in its place (the
+  // chat's later calls stay behind it, so a chat's messages arrive in the order they were called).
+  const waitInQueue = ticket !== undefined && state.limiter?.scheduler !== undefined;
+  let notBefore: number | undefined;
 
   const onFailedAttempt = async ({ error }: { error: Error }) => {
     if (error instanceof Stop) throw error; // closed before the next attempt was sent
     const original = error instanceof AttemptFailed ? error.original : error;
     if (signal?.aborted) throw new Stop(abortReason(signal));
     const failure = classify(original);
-    await state.onFailure?.(failure, current);
+    await state.onFailure?.(failure, current, ticket);
     // No start time: the policy has no finite maxElapsedMs, so elapsed time cannot matter.
     if (startedAt !== undefined) budget = { ...budget, elapsedMs: state.clock.now() - startedAt };
     const decision = decide({
@@ -77,7 +83,10 @@ export async function retryAfterFailure<T>(
     announce(state, current, failure, decision);
     current = await nextAttempt(state, current, failure, decision);
     const delayMs = delayOf(decision);
-    if (delayMs > 0) {
+    notBefore = undefined;
+    if (decision.action === 'sleep' && waitInQueue) {
+      notBefore = state.clock.now() + delayMs;
+    } else if (delayMs > 0) {
       try {
         await abortableSleep(state.clock, delayMs, signal, state.stopper.signal);
       } catch (abort) {
@@ -100,7 +109,7 @@ export async function retryAfterFailure<T>(
         if (state.closed) throw new Stop(closedBeforeRetry());
         current = { ...current, number: attemptNumber };
         try {
-          return await send(current);
+          return await send(current, notBefore);
         } catch (error) {
           throw new AttemptFailed(error);
         }

@@ -5,6 +5,7 @@ import type { EventHub } from '../core/events.js';
 import type { Attempt } from '../core/call.js';
 import type { ResilienceEvents } from './types.js';
 import type { Limiter } from '../limits/limiter.js';
+import type { PaceTicket } from '../limits/job-queue.js';
 
 /**
  * What a resilience and every policy derived from it with `.with()` share: listeners, the chat-id
@@ -25,7 +26,7 @@ export interface EngineState {
   /** Pacing and flood gates, when throttling or a backend is on. */
   limiter: Limiter | undefined;
   /** Called for every failed attempt before deciding (flood gates hook in here). */
-  onFailure?: (failure: Failure, attempt: Attempt) => void | Promise<void>;
+  onFailure?: (failure: Failure, attempt: Attempt, ticket: PaceTicket | undefined) => void | Promise<void>;
   /** Where errors of side machinery (a store, a listener) go: they must never fail a call. */
   reportError(error: unknown): void;
 }

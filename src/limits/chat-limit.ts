@@ -3,8 +3,13 @@
  * state (the scheduler keeps one object per chat, which also holds the chat's queue and its place in
  * a heap). Times are scheduler times: milliseconds since the scheduler started, small integers.
  *
- * - A private chat is spaced smoothly: one message every `spacingMs` (1000 / chatPerSecond).
- * - A group holds at most `perWindow` messages in any 60 s window, so it may send a burst of that many.
+ * - A private chat is spaced smoothly: one message every `spacingMs` (1000 / chatPerSecond), counted
+ *   from the actual send. No margin: Telegram allows a private chat short bursts, which absorb any
+ *   jitter shorter than the spacing.
+ * - A group holds at most `perWindow` messages in any window of 60 s plus the margin, so it may send
+ *   a burst of that many, each at least a margin after the one before (so they arrive in order).
+ * The margin (round-trips.ts) is what keeps a window at Telegram's side, where messages are counted
+ * when they arrive, one varying latency after we sent them.
  * - A 429 for a chat we kept within its configured limit proves the chat stricter: `learnChatFlood`
  *   learns its real limit from the wait Telegram announced. A bot-wide 429 lowers the bot's rate
  *   (`learnBotFlood`); a refused send takes no place in the bot-wide window (`forgetRefusedSend`).
@@ -17,6 +22,8 @@ export const NEVER = -(2 ** 30);
 export const GROUP_WINDOW_MS = 60_000;
 /** How much request round trips may add to a wait Telegram announced (for reading a group's 429). */
 const ROUND_TRIP_SLACK_MS = 2_000;
+/** Sends a group keeps beyond its window's worth. */
+const WINDOW_EXTRA = 4;
 /** A private chat's learned spacing never exceeds this many times the configured one. */
 const MAX_LEARNED_SPACING_FACTOR = 10;
 
@@ -45,29 +52,49 @@ export interface GroupLimit extends SendTimes {
 export type ChatLimit = PrivateLimit | GroupLimit;
 
 /** When the chat's own limit next allows a message (gates aside); NEVER when it allows one now. */
-export function limitReadyAt(chat: ChatLimit): number {
+export function limitReadyAt(chat: ChatLimit, marginMs: number): number {
   if (chat.kind === 'private') return chat.nextAt;
   const { window, perWindow } = chat;
-  return window.length >= perWindow ? window[window.length - perWindow]! + GROUP_WINDOW_MS : NEVER;
+  // Two sends to one chat closer than the margin could arrive the other way round.
+  const inOrderAt = chat.lastSentAt + marginMs;
+  return window.length >= perWindow ? Math.max(inOrderAt, window[window.length - perWindow]! + GROUP_WINDOW_MS + marginMs) : inOrderAt;
 }
 
-/** A message to the chat goes at `now`. `maxWindow`: the configured groupPerMinute (sends a group keeps). */
+/**
+ * A message to the chat goes at `now`. A group keeps the times of its last `maxWindow` sends (the
+ * configured groupPerMinute) and a few more, to tell what arrived in Telegram's window after a 429.
+ */
 export function recordSend(chat: ChatLimit, now: number, maxWindow: number): void {
   chat.prevSentAt = chat.lastSentAt;
   chat.lastSentAt = now;
-  if (chat.kind === 'private') chat.nextAt = Math.max(chat.nextAt, now) + chat.spacingMs;
+  if (chat.kind === 'private') chat.nextAt = now + chat.spacingMs;
   else {
     chat.window.push(now);
-    while (chat.window.length > maxWindow) chat.window.shift();
+    while (chat.window.length > maxWindow + WINDOW_EXTRA) chat.window.shift();
   }
 }
 
 /**
- * Telegram refused (429) the latest paced send to this chat: it took no place in Telegram's
- * bot-wide window, so it leaves ours.
+ * The chat's sends made at or after `since` reached Telegram only at `now` (an event-loop stall held
+ * them): count them at `now`. See `BotRate.restamp`.
  */
-export function forgetRefusedSend(chat: ChatLimit, rate: BotRate): void {
-  if (chat.lastSentAt !== NEVER) rate.forget(chat.lastSentAt);
+export function restampSends(chat: ChatLimit, since: number, now: number): void {
+  if (chat.lastSentAt < since) return;
+  chat.lastSentAt = now;
+  if (chat.kind === 'private') chat.nextAt = Math.max(chat.nextAt, now + chat.spacingMs);
+  else for (let i = chat.window.length - 1; i >= 0 && chat.window[i]! >= since; i--) chat.window[i] = now;
+}
+
+/**
+ * Telegram refused (429) the send made to this chat at `sentAt`: it took no place in Telegram's
+ * windows, so it leaves ours (the bot's, and the group's), whichever send it was: sends made after
+ * it may have been accepted, and they stay.
+ */
+export function forgetRefusedSend(chat: ChatLimit | undefined, rate: BotRate, sentAt: number): void {
+  rate.forget(sentAt);
+  if (chat?.kind !== 'group') return;
+  const i = chat.window.lastIndexOf(sentAt);
+  if (i >= 0) chat.window.splice(i, 1);
 }
 
 /**
@@ -76,42 +103,48 @@ export function forgetRefusedSend(chat: ChatLimit, rate: BotRate): void {
  * window:
  * - private: the time from the send before the refused one to when Telegram lets us send again is
  *   its spacing (`configuredSpacingMs` bounds what is believed);
- * - group: the sends Telegram accepted in the 60 s before the refused one, from the one whose leaving
- *   the window matches the announced wait, are what its window holds.
+ * - group: the sends in our window from the one whose leaving the window matches the announced wait
+ *   (the refused one taken out) are what Telegram's window holds.
  * Called for every such 429, also while the chat's gate is closed: each one is a refused send.
  * Returns true when the group's window changed (its place among waiting chats may change with it).
  */
-export function learnChatFlood(chat: ChatLimit, openAt: number, configuredSpacingMs: number): boolean {
+export function learnChatFlood(chat: ChatLimit, openAt: number, refusedAt: number, configuredSpacingMs: number, marginMs: number): boolean {
   if (chat.lastSentAt === NEVER) return false;
   if (chat.kind === 'private') {
-    if (chat.prevSentAt === NEVER) return false;
-    const spacing = Math.ceil(openAt - chat.prevSentAt);
+    // The send before the refused one is the last Telegram surely accepted.
+    const before = refusedAt === chat.lastSentAt ? chat.prevSentAt : NEVER;
+    if (before === NEVER) return false;
+    const spacing = Math.ceil(openAt - before);
     // A long wait is a flood of another kind (the bot, the account), not this chat's spacing: the
     // gate covers it, and learning it would slow the chat for good.
     if (spacing <= MAX_LEARNED_SPACING_FACTOR * configuredSpacingMs) chat.spacingMs = Math.max(chat.spacingMs, spacing);
     return false;
   }
-  // The newest send is the refused one: sends still on their way when the first 429 came back are
-  // refused too, and their 429s come back in the order they were sent, each taking the newest off.
-  // The refused send took no place in Telegram's window, so it leaves ours.
+  // The refused send already left the window (forgetRefusedSend): what is there was sent and not
+  // (yet) refused. If the group's window refused it, Telegram lets us send again when the oldest
+  // send in that window leaves it (60 s after it, plus the way there and back, rounded up to a
+  // second). No send matches: the 429 was not the group's window (the bot's limit, met while sending
+  // to a group), and nothing is learned. Else what Telegram's window held is the sends that may have
+  // ARRIVED in the 60 s before the refused one: those sent up to twice the margin earlier too (the
+  // margin is an estimate). Counting fewer would learn less than Telegram accepted (a 429 that
+  // latency explains would slow the group for good). Sends after the refused one are left out: they
+  // are still on their way, most of them to be refused as well.
   const window = chat.window;
-  const refusedAt = window.pop();
-  if (refusedAt === undefined) return false;
-  // If the group's window refused it, Telegram lets us send again when the oldest send in that
-  // window leaves it (60 s after it, plus the way there and back, rounded up to a second). Find that
-  // send: it and those after it are what the window holds. No such send: the 429 was not the
-  // group's window (the bot's limit, met while sending to a group), and nothing is learned.
-  const oldest = window.findIndex(
-    (at) => at > refusedAt - GROUP_WINDOW_MS && at + GROUP_WINDOW_MS <= openAt && at + GROUP_WINDOW_MS > openAt - 1_000 - ROUND_TRIP_SLACK_MS,
+  const matches = window.some(
+    (at) => at > refusedAt - GROUP_WINDOW_MS - 2 * marginMs && at + GROUP_WINDOW_MS <= openAt && at + GROUP_WINDOW_MS > openAt - 1_000 - ROUND_TRIP_SLACK_MS,
   );
-  if (oldest >= 0) chat.perWindow = Math.min(chat.perWindow, window.length - oldest);
+  if (!matches) return false;
+  let held = 0;
+  for (const at of window) if (at > refusedAt - GROUP_WINDOW_MS - 2 * marginMs && at < refusedAt) held++;
+  if (held >= chat.perWindow) return false;
+  chat.perWindow = held;
   return true;
 }
 
 /**
- * Telegram refused a send bot-wide: lower the bot-wide rate to what it accepted in the second before
- * the refused send (that send's time is its chat's latest; without a chat, `now`). See `BotRate`.
+ * Telegram refused the send made at `refusedAt` bot-wide: lower the bot-wide rate to what it
+ * accepted in the second before it. See `BotRate`.
  */
-export function learnBotFlood(chat: ChatLimit | undefined, rate: BotRate, now: number): void {
-  rate.slowDown(chat && chat.lastSentAt !== NEVER ? chat.lastSentAt : now);
+export function learnBotFlood(rate: BotRate, refusedAt: number): void {
+  rate.slowDown(refusedAt);
 }

@@ -11,9 +11,23 @@
  * class, so the engine's queued call can extend `AsyncResource` (it must send in its caller's
  * async context, not in the timer's that woke the queue).
  */
-export interface PaceJob {
-  /** Arrival order (set when admitted; start at 0). A retry after a 429 keeps its first attempt's. */
+/**
+ * What a call keeps of its slot across its attempts: its place in its chat's queue, and when its
+ * latest attempt was sent (scheduler time), to take exactly that send back when Telegram refuses it
+ * and to time its round trip.
+ */
+export interface PaceTicket {
+  /** Arrival order: set when first admitted (start at -1: none yet). A retry after a 429 keeps it. */
   seq: number;
+  sentAt: number;
+}
+
+/** `notBefore` of a job held by nothing (a small integer: no boxed number per queued call). */
+export const NOT_HELD = -(2 ** 30);
+
+export interface PaceJob extends PaceTicket {
+  /** Not to be sent before this (scheduler time): a retry waits out its flood here, in its place. */
+  notBefore: number;
   /** When it was queued (scheduler time; set when queued). */
   queuedAt: number;
   /** Neighbours in its queue. */

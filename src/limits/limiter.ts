@@ -10,7 +10,7 @@ import type { Attempt, CallParams } from '../core/call.js';
 import { DEFAULT_FLOOD_WAIT_MS } from '../errors/shapes.js';
 import type { LimitsBackend } from './backend.js';
 import { FloodGates } from './flood-gates.js';
-import { PacingScheduler, type PaceJob } from './scheduler.js';
+import { PacingScheduler, type PaceJob, type PaceTicket } from './scheduler.js';
 import { isPacedMethod } from './paced-methods.js';
 import { chatScopeOf, type ChatScope } from './scope.js';
 import type { ResolvedThrottle } from './throttle-options.js';
@@ -75,13 +75,15 @@ export class Limiter {
   /**
    * Waits until `attempt` may be sent. Resolves at once (returns undefined) in the common case of
    * nothing to wait for. `paced`: whether this call counts against Telegram's sending limits;
-   * `signal`: the call's own, which ends the wait.
+   * `signal`: the call's own, which ends the wait. A paced retry passes its call's `ticket` (it keeps
+   * its place in its chat's queue) and, after a flood, `notBefore` (clock time): it waits there
+   * rather than behind the chat's later calls.
    */
-  acquire(attempt: Sending, paced: boolean, signal: AbortSignal | undefined): Promise<void> | undefined {
+  acquire(attempt: Sending, paced: boolean, signal: AbortSignal | undefined, ticket?: PaceTicket, notBefore?: number): Promise<void> | undefined {
     const chat = paced ? chatScopeOf(attempt.params) : undefined;
     if (paced && this.scheduler) {
       const paid = attempt.params?.allow_paid_broadcast === true;
-      const local = this.scheduler.acquire({ chat, paid, method: attempt.method, signal });
+      const local = this.scheduler.acquire({ chat, paid, method: attempt.method, signal, ticket, notBefore });
       if (!this.link) return local;
       const scopes = gateScopes(attempt.method, true, chat?.key);
       return (local ?? Promise.resolve()).then(() => this.reserveShared(chat, paid, scopes, signal));
@@ -92,16 +94,6 @@ export class Limiter {
     const started = this.link?.started(signal);
     if (started) return started.then(() => this.waitGates(scopes, signal));
     return this.waitGates(scopes, signal);
-  }
-
-  /**
-   * Takes a paced first attempt's slot now when it may go at once (the common case under the
-   * limits): true, send it. False: it has to wait, and goes through `admit()`. Only with a local
-   * scheduler alone; a shared backend is always asked.
-   */
-  takeNow(params: CallParams | undefined, method: string | undefined): boolean {
-    if (!this.scheduler || this.link) return false;
-    return this.scheduler.tryTake(chatScopeOf(params), params?.allow_paid_broadcast === true, method);
   }
 
   /**
@@ -135,28 +127,36 @@ export class Limiter {
     }
   }
 
+  /** Telegram answered the paced send of `ticket`: its round trip teaches the margin on every window. */
+  answered(ticket: PaceTicket): void {
+    this.scheduler?.roundTrip(this.scheduler.sinceSent(ticket));
+  }
+
   /**
    * Closes the gate of the scope Telegram's flood answer is about. A Bot API 429 on a paced send that
    * we kept within our limits also says the limit is stricter than configured: the scheduler learns
    * it (the bot's rate once per gate, from the second before the refused send; a chat's from every
    * refused send to it). What is learned, and how, is in chat-limit.ts.
    */
-  onFailure(failure: Failure, attempt: Sending): void {
+  onFailure(failure: Failure, attempt: Sending, ticket?: PaceTicket): void {
+    // Any answer from Telegram is a round trip; a network failure or a timeout is not one.
+    if (ticket && failure.kind !== 'network' && failure.kind !== 'timeout') this.answered(ticket);
     if (failure.kind !== 'flood') return;
     const now = this.clock.now();
     const openAt = now + (failure.retryAfterMs ?? DEFAULT_FLOOD_WAIT_MS);
-    const learnFrom = failure.code === 429 && isPacedMethod(attempt.method) ? this.scheduler : undefined;
+    // Only a send whose slot we know (its ticket) can be taken back and learned from.
+    const learnFrom = failure.code === 429 && isPacedMethod(attempt.method) && ticket && this.scheduler ? { scheduler: this.scheduler, ticket } : undefined;
     const chat = chatScopeOf(attempt.params);
     const paid = attempt.params?.allow_paid_broadcast === true;
-    learnFrom?.refused(chat?.key, paid);
+    learnFrom?.scheduler.refused(chat?.key, paid, learnFrom.ticket);
     for (const scope of this.floodScopes(failure, attempt, chat, now)) {
       const wasOpen = this.gates.openAt(scope) === 0;
       if (this.gates.close(scope, openAt)) this.link?.closeGate(scope, openAt);
       if (!learnFrom) continue;
-      if (scope !== 'bot') learnFrom.learnChatFlood(scope, openAt);
+      if (scope !== 'bot') learnFrom.scheduler.learnChatFlood(scope, openAt, learnFrom.ticket);
       // With a shared backend this process's sends are only part of the bot's: counting them would
       // leave it at its share of the rate after the others stop.
-      else if (wasOpen && !this.link) learnFrom.learnBotFlood(chat?.key, paid);
+      else if (wasOpen && !this.link) learnFrom.scheduler.learnBotFlood(paid, learnFrom.ticket);
     }
   }
 

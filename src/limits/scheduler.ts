@@ -19,17 +19,37 @@ import type { Clock } from '../core/clock.js';
 import { IndexedHeap, type HeapItem } from '../core/heap.js';
 import { ClosedError } from '../errors/closed-error.js';
 import { BotRate } from './bot-rate.js';
-import { forgetRefusedSend, learnBotFlood, learnChatFlood, limitReadyAt, NEVER, recordSend, type ChatLimit } from './chat-limit.js';
+import {
+  forgetRefusedSend,
+  learnBotFlood,
+  learnChatFlood,
+  limitReadyAt,
+  NEVER,
+  recordSend,
+  restampSends,
+  type ChatLimit,
+} from './chat-limit.js';
 import type { FloodGates } from './flood-gates.js';
 import type { ChatScope } from './scope.js';
-import { dequeue, enqueue, unlink, type JobList, type PaceJob } from './job-queue.js';
-
-export type { PaceJob } from './job-queue.js';
+import { dequeue, enqueue, unlink, type JobList, type PaceJob, type PaceTicket } from './job-queue.js';
+import { RoundTrips } from './round-trips.js';
 import type { ResolvedThrottle } from './throttle-options.js';
+
+export type { PaceJob, PaceTicket } from './job-queue.js';
+
+/**
+ * Sends made this close before the event loop was last seen alive may have left only after a stall
+ * (or been read only then by a simulator in the process): they are counted at the stall's end.
+ */
+const STALL_RESTAMP_MS = 5;
+/** How many of the latest sends' chats are remembered for that. */
+const RECENT_CHATS = 16;
 
 /** `acquire()`'s job: settles a promise (whose reactions keep their own async context). */
 class PromiseJob implements PaceJob {
-  seq = 0;
+  seq: number;
+  sentAt = 0;
+  notBefore: number;
   queuedAt = 0;
   next: PaceJob | undefined = undefined;
   prev: PaceJob | undefined = undefined;
@@ -40,11 +60,17 @@ class PromiseJob implements PaceJob {
     readonly paid: boolean,
     readonly method: string | undefined,
     readonly signal: AbortSignal | undefined,
+    private readonly ticket: PaceTicket | undefined,
+    notBefore: number,
     private readonly resolve: () => void,
     private readonly reject: (reason: unknown) => void,
-  ) {}
+  ) {
+    this.seq = ticket ? ticket.seq : -1;
+    this.notBefore = notBefore;
+  }
 
   proceed(): void {
+    if (this.ticket) this.ticket.sentAt = this.sentAt;
     this.resolve();
   }
 
@@ -73,6 +99,10 @@ export interface PaceRequest {
   paid: boolean;
   method: string | undefined;
   signal: AbortSignal | undefined;
+  /** A retry: the call's ticket (it keeps its place in its chat's queue; its send time is written back). */
+  ticket?: PaceTicket | undefined;
+  /** A retry after a flood: not before this clock time. */
+  notBefore?: number | undefined;
 }
 
 export class PacingScheduler {
@@ -97,14 +127,23 @@ export class PacingScheduler {
   private readonly chatInterval: number;
   /** Clock time the scheduler's own times count from. */
   private readonly epoch: number;
+  /** The margin on every window, learned from round trips (see round-trips.ts). */
+  private readonly roundTrips = new RoundTrips();
+  private margin: number;
+  /** When this scheduler last ran (scheduler time): a timer much later than due shows a stall since. */
+  private lastRunAt = 0;
+  /** The chats of the latest sends, a ring (the ones a stall may have held). */
+  private readonly recentChats: Array<ChatState | undefined> = new Array<ChatState | undefined>(RECENT_CHATS);
+  private recentHead = 0;
 
   constructor(
     private readonly clock: Clock,
     private readonly limits: ResolvedThrottle,
     private readonly gates: FloodGates,
   ) {
-    this.free = new BotRate(limits.globalPerSecond);
-    this.paid = new BotRate(limits.paidBroadcastPerSecond);
+    this.margin = this.roundTrips.marginMs;
+    this.free = new BotRate(limits.globalPerSecond, this.margin);
+    this.paid = new BotRate(limits.paidBroadcastPerSecond, this.margin);
     this.chatInterval = Math.ceil(1000 / limits.chatPerSecond);
     this.epoch = clock.now();
     gates.onClose((scope) => this.replan(scope));
@@ -113,6 +152,22 @@ export class PacingScheduler {
   /** Number of chats with pacing state (for tests and the memory benchmark). */
   get trackedChats(): number {
     return this.chats.size;
+  }
+
+  /** The margin on every window in force, in ms. */
+  get marginMs(): number {
+    return this.margin;
+  }
+
+  /** A group's messages per 60 s window in force (learned from 429s), for tests. */
+  groupWindow(key: string): number | undefined {
+    const chat = this.chats.get(key);
+    return chat?.kind === 'group' ? chat.perWindow : undefined;
+  }
+
+  /** The bot-wide rate in force (learned from 429s), for tests. */
+  get botRate(): number {
+    return this.free.rate;
   }
 
   get queued(): number {
@@ -137,10 +192,19 @@ export class PacingScheduler {
       return false;
     }
     const now = this.now();
+    this.lastRunAt = now;
     this.sweepIdle(now);
     const chat = scope ? this.chatState(scope) : undefined;
-    if (this.takeIfFree(chat, job.paid, job.method, now)) return true;
-    job.seq = this.seq++;
+    if (job.seq < 0) job.seq = this.seq++;
+    const nobodyAhead = chat ? chat.size === 0 : this.unbound.size === 0;
+    if (nobodyAhead && this.ready.size === 0 && this.unbound.size === 0) {
+      const own = chat ? this.chatReadyAt(chat, job.method) : this.methodGateAt(job.method);
+      const at = Math.max(this.globalReadyAt(job.paid), own, this.gateAt('bot'), job.notBefore);
+      if (at <= now) {
+        this.take(chat, job, now);
+        return true;
+      }
+    }
     job.queuedAt = now;
     if (signal) job.onAbort = onAbort(signal, () => this.cancel(job, abortReason(signal)));
     if (chat) {
@@ -155,37 +219,16 @@ export class PacingScheduler {
   }
 
   /**
-   * Takes the slot of `scope` now when nothing waits ahead and every limit allows it: true, and the
-   * call may go. False when it would have to wait (or the scheduler is closed): nothing is taken,
-   * and the call is for `admit()`. A call that goes at once needs no job object this way.
-   */
-  tryTake(scope: ChatScope | undefined, paid: boolean, method: string | undefined): boolean {
-    if (this.closed) return false;
-    const now = this.now();
-    this.sweepIdle(now);
-    return this.takeIfFree(scope ? this.chatState(scope) : undefined, paid, method, now);
-  }
-
-  /** The slot, taken now if nothing waits ahead and every limit allows it. */
-  private takeIfFree(chat: ChatState | undefined, paid: boolean, method: string | undefined, now: number): boolean {
-    const nobodyAhead = chat ? chat.size === 0 : this.unbound.size === 0;
-    if (!nobodyAhead || this.ready.size > 0 || this.unbound.size > 0) return false;
-    let at = Math.max(this.globalReadyAt(paid), chat ? limitReadyAt(chat) : NEVER);
-    // No gate closed anywhere (the usual case): no scope names built, no lookups.
-    if (this.gates.size > 0) at = Math.max(at, chat ? this.chatReadyAt(chat, method) : this.methodGateAt(method), this.gateAt('bot'));
-    if (at > now) return false;
-    this.take(chat, paid, now);
-    return true;
-  }
-
-  /**
    * `admit()` as a promise: `undefined` when the call may go at once (the slot is already taken),
    * else a promise that resolves when it may go, or rejects on abort or close.
    */
   acquire(request: PaceRequest): Promise<void> | undefined {
     let admitted = false;
     const wait = new Promise<void>((resolve, reject) => {
-      admitted = this.admit(new PromiseJob(request.paid, request.method, request.signal, resolve, reject), request.chat);
+      const notBefore = request.notBefore === undefined ? NEVER : Math.ceil(request.notBefore - this.epoch);
+      const job = new PromiseJob(request.paid, request.method, request.signal, request.ticket, notBefore, resolve, reject);
+      admitted = this.admit(job, request.chat);
+      if (admitted && request.ticket) request.ticket.sentAt = job.sentAt;
     });
     return admitted ? undefined : wait;
   }
@@ -248,14 +291,33 @@ export class PacingScheduler {
 
   /** When this chat's own limit and gates next allow a message (for `method`). */
   private chatReadyAt(chat: ChatState, method: string | undefined): number {
-    return Math.max(this.gateAt(chat.key), this.methodGateAt(method), limitReadyAt(chat));
+    return Math.max(this.gateAt(chat.key), this.methodGateAt(method), limitReadyAt(chat, this.margin));
   }
 
-  private take(chat: ChatState | undefined, paid: boolean, now: number): void {
-    (paid ? this.paid : this.free).take(now);
+  private take(chat: ChatState | undefined, job: PaceJob, now: number): void {
+    job.sentAt = now;
+    (job.paid ? this.paid : this.free).take(now);
     if (!chat) return;
+    this.recentChats[this.recentHead] = chat;
+    this.recentHead = (this.recentHead + 1) % RECENT_CHATS;
     recordSend(chat, now, this.limits.groupPerMinute);
     if (chat.size === 0) this.becameIdle(chat);
+  }
+
+  /**
+   * Telegram answered a paced send `ms` after its slot was taken: a round trip, which the margin on
+   * every window is learned from.
+   */
+  roundTrip(ms: number): void {
+    if (!this.roundTrips.record(ms)) return;
+    this.margin = this.roundTrips.marginMs;
+    this.free.setMargin(this.margin);
+    this.paid.setMargin(this.margin);
+  }
+
+  /** Milliseconds since `ticket`'s latest send (its round trip when its answer just came). */
+  sinceSent(ticket: PaceTicket): number {
+    return this.now() - ticket.sentAt;
   }
 
   /**
@@ -277,28 +339,31 @@ export class PacingScheduler {
     this.ready.remove(chat);
     const head = chat.first;
     if (!head) return;
-    chat.readyAt = this.chatReadyAt(chat, head.method);
+    chat.readyAt = Math.max(this.chatReadyAt(chat, head.method), head.notBefore);
     chat.heldByOwnLimit = chat.readyAt > head.queuedAt;
     if (chat.readyAt <= now) this.ready.push(chat);
     else this.waiting.push(chat);
   }
 
-  /** A 429 refused the latest paced send to this chat (see `forgetRefusedSend`). Without a chat it is not known which send it was. */
-  refused(chatKey: string | undefined, paid: boolean): void {
+  /**
+   * A 429 refused the paced send of `ticket` (to `chatKey`, if any): that send took no place in
+   * Telegram's windows, so it leaves ours.
+   */
+  refused(chatKey: string | undefined, paid: boolean, ticket: PaceTicket): void {
     const chat = chatKey === undefined ? undefined : this.chats.get(chatKey);
-    if (chat) forgetRefusedSend(chat, paid ? this.paid : this.free);
+    forgetRefusedSend(chat, paid ? this.paid : this.free, ticket.sentAt);
   }
 
-  /** A 429 held this chat until `openAt` (clock time): learn its real limit (see chat-limit.ts). */
-  learnChatFlood(key: string, openAt: number): void {
+  /** A 429 held this chat until `openAt` (clock time) after `ticket`'s send: learn its real limit (see chat-limit.ts). */
+  learnChatFlood(key: string, openAt: number, ticket: PaceTicket): void {
     const chat = this.chats.get(key);
-    if (chat && learnChatFlood(chat, openAt - this.epoch, this.chatInterval) && chat.size > 0) this.placeChat(chat, this.now());
+    if (!chat) return;
+    if (learnChatFlood(chat, openAt - this.epoch, ticket.sentAt, this.chatInterval, this.margin) && chat.size > 0) this.placeChat(chat, this.now());
   }
 
-  /** A 429 for the whole bot, for a send to `chatKey` (if any): lower the bot-wide rate (see chat-limit.ts). */
-  learnBotFlood(chatKey: string | undefined, paid: boolean): void {
-    const chat = chatKey === undefined ? undefined : this.chats.get(chatKey);
-    learnBotFlood(chat, paid ? this.paid : this.free, this.now());
+  /** A 429 for the whole bot, for `ticket`'s send: lower the bot-wide rate (see chat-limit.ts). */
+  learnBotFlood(paid: boolean, ticket: PaceTicket): void {
+    learnBotFlood(paid ? this.paid : this.free, ticket.sentAt);
   }
 
   /**
@@ -324,6 +389,7 @@ export class PacingScheduler {
   private pump(): void {
     if (this.closed) return;
     const now = this.now();
+    this.lastRunAt = now;
     // Chats whose own limit now allows them move to the ready heap.
     for (let top = this.waiting.peek(); top && top.readyAt <= now; top = this.waiting.peek()) {
       this.waiting.pop();
@@ -337,7 +403,7 @@ export class PacingScheduler {
       // are held only by their method's gate; one held there holds no chat (and, FIFO, only the
       // unbound jobs behind it).
       const unbound = this.unbound.first;
-      const unboundReady = unbound !== undefined && this.methodGateAt(unbound.method) <= now;
+      const unboundReady = unbound !== undefined && Math.max(this.methodGateAt(unbound.method), unbound.notBefore) <= now;
       const useUnbound = unboundReady && (!chatJob || unbound.seq < chatJob.seq);
       const next = useUnbound ? unbound : chatJob;
       if (!next) break;
@@ -345,12 +411,13 @@ export class PacingScheduler {
       if (at > now) return this.sleepUntil(at);
       dequeue(useUnbound ? this.unbound : chat!);
       // Take the slot first: where the chat goes next depends on the slot it just used.
-      this.take(useUnbound ? undefined : chat, next.paid, now);
+      this.take(useUnbound ? undefined : chat, next, now);
       if (!useUnbound) this.placeChat(chat!, now);
       this.settle(next);
     }
     let wakeAt = this.waiting.peek()?.readyAt ?? Number.POSITIVE_INFINITY;
-    if (this.unbound.first) wakeAt = Math.min(wakeAt, this.methodGateAt(this.unbound.first.method));
+    const unbound = this.unbound.first;
+    if (unbound) wakeAt = Math.min(wakeAt, Math.max(this.methodGateAt(unbound.method), unbound.notBefore));
     if (wakeAt !== Number.POSITIVE_INFINITY) this.sleepUntil(wakeAt);
     else if (this.wake) {
       // Nothing is queued any more (the last waiting calls were aborted): a timer left for them would
@@ -368,10 +435,29 @@ export class PacingScheduler {
     this.clock.sleep(at - this.now(), controller.signal).then(
       () => {
         if (this.wake?.controller === controller) this.wake = undefined;
+        this.afterStall(at);
         this.pump();
       },
       () => {},
     );
+  }
+
+  /**
+   * A timer due at `dueAt` fired now. Much later (more than the margin): the event loop stalled
+   * since it last ran, and sends made just before may have left, or been read by a simulator in this
+   * process, only now; arriving together with the sends after the stall they would crowd a window.
+   * So they count as sent now (the bot's window, their chats'), and the spacing after them is normal.
+   */
+  private afterStall(dueAt: number): void {
+    const now = this.now();
+    if (now - dueAt <= Math.max(this.margin, STALL_RESTAMP_MS)) return;
+    const since = this.lastRunAt - STALL_RESTAMP_MS;
+    if (this.free.restamp(since, now) + this.paid.restamp(since, now) === 0) return;
+    for (const chat of this.recentChats) {
+      if (!chat || chat.lastSentAt < since) continue;
+      restampSends(chat, since, now);
+      if (chat.size > 0) this.placeChat(chat, now);
+    }
   }
 
   /** An aborted job leaves its queue: O(1) wherever it is (a chat's head moving re-sorts one chat). */

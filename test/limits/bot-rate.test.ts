@@ -28,6 +28,7 @@ describe('BotRate', () => {
     const refusedAt = sent[sent.length - 1]!;
     const accepted = sent.length - 1;
     expect(accepted).toBeGreaterThan(5);
+    rate.forget(refusedAt);
     rate.slowDown(refusedAt);
     expect(rate.rate).toBe(accepted);
     const after = drive(rate, 3_000, 8_000);
@@ -35,17 +36,41 @@ describe('BotRate', () => {
     expect(after.length).toBeGreaterThanOrEqual(accepted * 5 - 1);
   });
 
-  it('slows down by one at least, never below a tenth of the configured rate, and comes back after ten quiet minutes', () => {
-    const rate = new BotRate(30);
-    drive(rate, 0, 2_000);
-    rate.slowDown(1_990); // 29 or 30 accepted in the second before: one less than now
-    expect(rate.rate).toBe(29);
-    for (let i = 0; i < 40; i++) rate.slowDown(2_000 + i);
-    expect(rate.rate).toBe(3);
-    rate.take(2_000 + LEARNED_RATE_TTL_MS - 1_000);
-    expect(rate.rate).toBe(3);
-    rate.take(2_100 + LEARNED_RATE_TTL_MS);
+  it('learns no less than it accepted: a 429 that latency explains (a full window) changes nothing', () => {
+    const rate = new BotRate(30, 40);
+    const sent = drive(rate, 0, 2_000);
+    // Refused, although the window held 30 with the margin: latency, not a stricter limit.
+    const refusedAt = sent[sent.length - 1]!;
+    rate.forget(refusedAt);
+    rate.slowDown(refusedAt);
     expect(rate.rate).toBe(30);
+  });
+
+  it('never below a tenth of the configured rate, and back after ten quiet minutes', () => {
+    const rate = new BotRate(30);
+    drive(rate, 0, 300);
+    rate.slowDown(10_000); // nothing accepted in the second before
+    expect(rate.rate).toBe(3);
+    rate.take(10_000 + LEARNED_RATE_TTL_MS - 1_000);
+    expect(rate.rate).toBe(3);
+    rate.take(10_100 + LEARNED_RATE_TTL_MS);
+    expect(rate.rate).toBe(30);
+  });
+
+  it('spaces from the actual send: a late timer is followed by normal spacing, no catch-up burst', () => {
+    const rate = new BotRate(30);
+    rate.take(0);
+    rate.take(34);
+    // The next slot was at ~67; the timer fires 400 ms late.
+    rate.take(467);
+    expect(rate.readyAt()).toBeGreaterThanOrEqual(467 + 33);
+  });
+
+  it('keeps the window with its margin: no more than the rate in any 1000 ms + margin', () => {
+    const rate = new BotRate(30, 60);
+    const sent = drive(rate, 0, 5_000);
+    const most = Math.max(...sent.map((t) => sent.filter((u) => u > t - 1060 && u <= t).length));
+    expect(most).toBeLessThanOrEqual(30);
   });
 
   it('paid broadcast rates (above 100/s) are not learned', () => {

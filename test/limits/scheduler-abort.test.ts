@@ -16,7 +16,9 @@ let linkReads = 0;
 
 /** A job whose queue links count every time they are read. */
 class CountingJob implements PaceJob {
-  seq = 0;
+  seq = -1;
+  sentAt = 0;
+  notBefore = -(2 ** 30);
   queuedAt = 0;
   list: JobList | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;

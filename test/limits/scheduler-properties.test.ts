@@ -52,7 +52,9 @@ const limitsArb = fc.record({
 });
 
 class TestJob implements PaceJob {
-  seq = 0;
+  seq = -1;
+  sentAt = 0;
+  notBefore = -(2 ** 30);
   queuedAt = 0;
   next: PaceJob | undefined = undefined;
   prev: PaceJob | undefined = undefined;

@@ -45,43 +45,50 @@ describe('PacingScheduler', () => {
     expect(times(sent, 7)).toEqual([0, 1000, 2000]);
   });
 
-  it('spaces the whole bot so no 1 s window holds more than globalPerSecond', async () => {
-    const { clock, send, sent } = setup();
+  it('spaces the whole bot so no window of 1 s plus the margin holds more than globalPerSecond', async () => {
+    const { clock, send, sent, scheduler } = setup();
     const all = Array.from({ length: 90 }, (_, i) => send(1000 + i).done);
     await clock.run(Promise.all(all));
     const at = times(sent);
+    const margin = scheduler.marginMs;
+    expect(margin).toBeGreaterThan(0); // no round trip seen yet: the initial margin
     for (let i = 0; i < at.length; i++) {
-      const inWindow = at.filter((t) => t > at[i]! - 1000 && t <= at[i]!).length;
+      const inWindow = at.filter((t) => t > at[i]! - 1000 - margin && t <= at[i]!).length;
       expect(inWindow).toBeLessThanOrEqual(30);
     }
-    expect(at[89]).toBeLessThan(3100);
+    // Slots (1000 + margin) / 30 apart: the margin costs margin / 1000 of the rate, no more.
+    expect(at[89]).toBeLessThanOrEqual(Math.ceil((89 * (1000 + margin)) / 30) + 5);
   });
 
-  it('lets a group send a burst of 20, then holds it by the 60 s window', async () => {
-    const { clock, send, sent } = setup();
+  it('lets a group send a burst of 20, then holds it by the 60 s window (plus the margin)', async () => {
+    const { clock, send, sent, scheduler } = setup();
     const all = Array.from({ length: 25 }, () => send(-55).done);
     await clock.run(Promise.all(all));
     const at = times(sent, -55);
     expect(at[19]).toBeLessThan(1000);
     // Each later one as soon as the one 20 before it left the window (give or take the bot-wide
     // slot it then waits for: 33.3 ms at 30/s).
+    const margin = scheduler.marginMs;
     for (let i = 20; i < 25; i++) {
-      expect(at[i]).toBeGreaterThanOrEqual(at[i - 20]! + 60_000);
-      expect(at[i]).toBeLessThanOrEqual(at[i - 20]! + 60_000 + 34);
+      expect(at[i]).toBeGreaterThanOrEqual(at[i - 20]! + 60_000 + margin);
+      expect(at[i]).toBeLessThanOrEqual(at[i - 20]! + 60_000 + margin + 36);
     }
   });
 
   it('does not make a chat wait behind other chats that only the bot-wide limit holds', async () => {
-    const { clock, send, sent } = setup({ ...TELEGRAM_LIMITS, globalPerSecond: 10 });
+    const { clock, send, sent, scheduler } = setup({ ...TELEGRAM_LIMITS, globalPerSecond: 10 });
     // 50 single messages to distinct chats fill the bot-wide queue for ~5 s...
     const broadcast = Array.from({ length: 50 }, (_, i) => send(5000 + i).done);
     // ...and a busy chat asks for 4 messages: its own limit allows one per second.
     const busy = Array.from({ length: 4 }, () => send(42).done);
     await clock.run(Promise.all([...broadcast, ...busy]));
     const at = times(sent, 42);
-    // Each of its messages goes within two bot-wide slots (100 ms each at 10/s) of when its own 1/s
-    // limit allows; behind the broadcast it would wait ~5 s.
-    at.forEach((t, i) => expect(t).toBeLessThanOrEqual(i * 1000 + 200));
+    // Each of its messages goes within two bot-wide slots (100 ms plus a tenth of the margin each at
+    // 10/s) of when its own 1/s limit allows (1 s after its previous one actually went); behind the
+    // broadcast it would wait ~5 s.
+    const slot = (1000 + scheduler.marginMs) / 10;
+    at.forEach((t, i) => expect(t).toBeLessThanOrEqual(i === 0 ? 2 * slot : at[i - 1]! + 1000 + 2 * slot));
+    expect(at[3]).toBeLessThan(3_500);
   });
 
   it('keeps a closed chat gate shut for queued and new calls, then opens it on time', async () => {
@@ -188,7 +195,10 @@ describe('PacingScheduler', () => {
     const burst = times(sent, -5);
     // Its wait: until the first of the four it accepted leaves the window, rounded up to a second.
     const openAt = Math.ceil((burst[0]! + 60_000 + 40) / 1_000) * 1_000;
-    scheduler.learnChatFlood('chat:-5', openAt);
+    const fifth = { seq: 4, sentAt: burst[4]! };
+    scheduler.refused('chat:-5', false, fifth);
+    scheduler.learnChatFlood('chat:-5', openAt, fifth);
+    expect(scheduler.groupWindow('chat:-5')).toBe(4);
     const next = Array.from({ length: 4 }, () => send(-5).done);
     await clock.run(Promise.all(next), 10_000);
     const later = times(sent, -5).slice(5);
@@ -199,7 +209,10 @@ describe('PacingScheduler', () => {
     // Group -6: three sent, then a 429 with a 1 s wait: not its window (that would free a slot 60 s
     // after the first), so its limit stays 20 per minute.
     await clock.run(Promise.all(Array.from({ length: 3 }, () => send(-6).done)));
-    scheduler.learnChatFlood('chat:-6', clock.now() + 1_000);
+    const third = { seq: 7, sentAt: Math.max(...times(sent, -6)) };
+    scheduler.refused('chat:-6', false, third);
+    scheduler.learnChatFlood('chat:-6', clock.now() + 1_000, third);
+    expect(scheduler.groupWindow('chat:-6')).toBe(20);
     const t = clock.now();
     await clock.run(Promise.all(Array.from({ length: 10 }, () => send(-6).done)), 10_000);
     expect(Math.max(...times(sent, -6))).toBeLessThan(t + 2_000);
