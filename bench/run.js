@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BENCHES = ['overhead', 'paced-throughput', 'latency', 'heap', 'broadcast', 'redis', 'broadcast-journal', 'bullmq'];
+const BENCHES = ['overhead', 'paced-throughput', 'latency', 'heap', 'broadcast', 'jitter', 'redis', 'broadcast-journal', 'bullmq'];
 
 function runBench(name) {
   return new Promise((resolve) => {
@@ -72,6 +72,10 @@ function rows({ name, result: r }) {
         [name, 'throttle: makespan/bound, 429s', `${r.throttledRatio}x, ${r.throttledFloods} (${r.throttledFloodPct}%)`, '', '', `<= 1.05x, < 0.5% ${verdict(r.throttledTargetMet)}`],
         [name, 'retries only: makespan/bound, 429s', `${r.retriesOnlyRatio}x, ${r.retriesOnlyFloods}`, `ref auto-retry ${r.referenceAutoRetryRatio}x, ${r.referenceAutoRetryFloods}`, '', ''],
         [name, 'single FIFO queue: makespan/bound, 429s', `${r.fifoRatio}x, ${r.fifoFloods} (${r.fifoFloodPct}%)`, `ref auto-retry+throttler ${r.referenceAutoRetryThrottlerRatio}x`, '', ''],
+      ];
+    case 'jitter':
+      return [
+        [name, 'worst of J=0..50 ms (+400 ms stalls), 3 seeds: makespan/bound, 429s, out of order', `${r.worstRatio}x, ${r.worstFloods}, ${r.worstOutOfOrder}`, `auto-retry ${r.autoRetryRatioWithJitter}x; throttler+auto-retry ${r.throttlerAutoRetryRatioWithJitter}x`, '', `<= 1.05x, <= 1 429 ${verdict(r.targetMet)}`],
       ];
     case 'redis':
       return [
