@@ -6,8 +6,8 @@
  * slots are spaced (1000 + margin) / rate apart. The margin costs margin / 1000 of the bot's rate.
  *
  * Spacing counts from the actual send: a timer that fires late is followed by normal spacing, never
- * by a burst catching up on the slots it missed (only a timer's usual lateness, `TIMER_SLACK_MS`, is
- * absorbed, so the rate is kept). A hard cap holds as well: never more than `rate` sends in any
+ * by a burst catching up on the slots it missed (only a timer's usual lateness, up to a third of a
+ * slot, is made up, so the rate is kept). A hard cap holds as well: never more than `rate` sends in any
  * window of 1000 ms + margin, whatever the timers did (up to 1,000/s, Telegram's paid rate; above
  * that no ring of send times is kept, and spacing alone paces).
  *
@@ -26,13 +26,17 @@ const LEARNED_MAX_RATE = 100;
 const MAX_SLOWDOWN_FACTOR = 10;
 /** How long a learned rate holds after the last bot-wide 429. */
 export const LEARNED_RATE_TTL_MS = 10 * 60_000;
-/** How late a timer usually fires: so much lateness is made up, more is not (no catch-up burst). */
-const TIMER_SLACK_MS = 2;
+/**
+ * How much lateness is made up: a third of a slot, 2 to 10 ms (a timer fires a millisecond or more
+ * late, a busy loop adds a few). More is not made up: no catch-up burst after a stall.
+ */
+const slackFor = (interval: number) => Math.min(10, Math.max(2, interval / 3));
 
 export class BotRate {
   /** Sends per second in force. */
   private current = 0;
   private interval = 0;
+  private slack = 0;
   private margin = 0;
   /** Sends allowed in one window (the cap), at most `stamps.length`. */
   private limit = 0;
@@ -81,7 +85,7 @@ export class BotRate {
 
   take(now: number): void {
     if (this.current < this.perSecond && now >= this.slowedAt + LEARNED_RATE_TTL_MS) this.setRate(this.perSecond);
-    this.nextAt = (this.nextAt < now - TIMER_SLACK_MS ? now : this.nextAt) + this.interval;
+    this.nextAt = (this.nextAt < now - this.slack ? now : this.nextAt) + this.interval;
     if (this.limit === 0) return;
     this.stamps[this.head] = now;
     this.head = (this.head + 1) % this.stamps.length;
@@ -139,6 +143,7 @@ export class BotRate {
   private setRate(perSecond: number): void {
     this.current = perSecond;
     this.interval = (WINDOW_MS + this.margin) / perSecond;
+    this.slack = slackFor(this.interval);
     this.limit = Math.min(this.stamps.length, Math.max(1, Math.floor(perSecond)));
   }
 

@@ -6,8 +6,8 @@
  * difference of their one-way latencies apart, so a window kept by send times holds at the receiver
  * when it is longer by the spread of one-way latencies. That spread is not observable, the spread of
  * round trips is: with independent delays each way it is the sum of both ways' spreads, so at least
- * the outbound one. The margin is the 90th percentile of recent round trips minus their minimum:
- * the percentile, not the maximum, so a round trip that an event-loop stall stretched (the answer
+ * the outbound one. The margin is the 98th percentile of recent round trips minus their minimum:
+ * a high percentile (98th), not the maximum, so a round trip that an event-loop stall stretched (the answer
  * waited for the loop, not for the network) does not slow every window for long; stalls are dealt
  * with where they are seen (the scheduler's late timers).
  *
@@ -22,9 +22,9 @@ export const INITIAL_MARGIN_MS = 50;
 export const MAX_MARGIN_MS = 250;
 /** Round trips kept. */
 const SAMPLES = 64;
-/** Fewer samples than this: the initial margin still holds (or the larger of both). */
-const MIN_SAMPLES = 8;
-const QUANTILE = 0.9;
+/** Fewer samples than this: the initial margin holds (the first round trips include connecting). */
+const MIN_SAMPLES = 16;
+const QUANTILE = 0.98;
 
 export class RoundTrips {
   private readonly samples = new Float64Array(SAMPLES);
@@ -48,16 +48,14 @@ export class RoundTrips {
     this.samples[this.head] = ms;
     this.head = (this.head + 1) % SAMPLES;
     if (this.count < SAMPLES) this.count++;
-    if (++this.sinceUpdate < (this.count < SAMPLES ? MIN_SAMPLES : SAMPLES / 4)) return false;
+    if (this.count < MIN_SAMPLES || ++this.sinceUpdate < (this.count < SAMPLES ? 4 : SAMPLES / 4)) return false;
     this.sinceUpdate = 0;
     const n = this.count;
     const view = this.sorted.subarray(0, n);
     view.set(this.samples.subarray(0, n));
     view.sort();
     const spread = view[Math.min(n - 1, Math.ceil(QUANTILE * n) - 1)]! - view[0]!;
-    // With few samples the 90th percentile is nearly the maximum; still keep the initial margin
-    // until the window is full, unless the samples show more.
-    const learned = Math.min(MAX_MARGIN_MS, Math.ceil(n < SAMPLES ? Math.max(spread, INITIAL_MARGIN_MS) : spread));
+    const learned = Math.min(MAX_MARGIN_MS, Math.ceil(spread));
     if (learned === this.margin) return false;
     this.margin = learned;
     return true;
