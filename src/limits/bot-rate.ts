@@ -108,6 +108,22 @@ export class BotRate {
   }
 
   /**
+   * The send made at `sentAt` may have reached Telegram as late as a send made at `at` would have
+   * (its answer came back later than the margin explains): it counts at `at`, and so do the sends
+   * after it that count earlier (the ring stays in send order).
+   */
+  delay(sentAt: number, at: number): void {
+    const n = this.stamps.length;
+    for (let k = 1; k <= n; k++) {
+      const i = (this.head - k + n) % n;
+      const stamp = this.stamps[i]!;
+      if (stamp === Number.NEGATIVE_INFINITY) continue;
+      if (stamp < sentAt) return;
+      if (stamp < at) this.stamps[i] = at;
+    }
+  }
+
+  /**
    * Telegram refused the send made at `refusedAt` (already forgotten) bot-wide: lower the rate to the
    * sends it accepted in its window: those that may have arrived in the second before the refused
    * one and were not refused. Latencies vary, and the margin is only an estimate of how much: so

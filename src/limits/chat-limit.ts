@@ -75,14 +75,14 @@ export function recordSend(chat: ChatLimit, now: number, maxWindow: number): voi
 }
 
 /**
- * The chat's sends made at or after `since` reached Telegram only at `now` (an event-loop stall held
- * them): count them at `now`. See `BotRate.restamp`.
+ * The chat's sends made at or after `since` reached Telegram only at `at` (an event-loop stall held
+ * them, or an answer came back late): count them at `at`. See `BotRate.restamp` and `BotRate.delay`.
  */
-export function restampSends(chat: ChatLimit, since: number, now: number): void {
+export function restampSends(chat: ChatLimit, since: number, at: number): void {
   if (chat.lastSentAt < since) return;
-  chat.lastSentAt = now;
-  if (chat.kind === 'private') chat.nextAt = Math.max(chat.nextAt, now + chat.spacingMs);
-  else for (let i = chat.window.length - 1; i >= 0 && chat.window[i]! >= since; i--) chat.window[i] = now;
+  chat.lastSentAt = Math.max(chat.lastSentAt, at);
+  if (chat.kind === 'private') chat.nextAt = Math.max(chat.nextAt, at + chat.spacingMs);
+  else for (let i = chat.window.length - 1; i >= 0 && chat.window[i]! >= since; i--) chat.window[i] = Math.max(chat.window[i]!, at);
 }
 
 /**

@@ -127,9 +127,13 @@ export class Limiter {
     }
   }
 
-  /** Telegram answered the paced send of `ticket`: its round trip teaches the margin on every window. */
+  /**
+   * Telegram answered the paced send of `ticket`: its round trip teaches the margin on every window.
+   * Not with a shared backend: there the send waits for its shared slot after the local one, so the
+   * time since the local slot is no round trip.
+   */
   answered(ticket: PaceTicket): void {
-    this.scheduler?.roundTrip(this.scheduler.sinceSent(ticket));
+    if (!this.link) this.scheduler?.answered(ticket);
   }
 
   /**

@@ -42,8 +42,8 @@ export type { PaceJob, PaceTicket } from './job-queue.js';
  * (or been read only then by a simulator in the process): they are counted at the stall's end.
  */
 const STALL_RESTAMP_MS = 5;
-/** How many of the latest sends' chats are remembered for that. */
-const RECENT_CHATS = 16;
+/** How many of the latest sends are remembered (their chats, tickets, scopes) for that, and for late answers. */
+const RECENT_SENDS = 16;
 
 /** `acquire()`'s job: settles a promise (whose reactions keep their own async context). */
 class PromiseJob implements PaceJob {
@@ -60,7 +60,7 @@ class PromiseJob implements PaceJob {
     readonly paid: boolean,
     readonly method: string | undefined,
     readonly signal: AbortSignal | undefined,
-    private readonly ticket: PaceTicket | undefined,
+    readonly ticket: PaceTicket | undefined,
     notBefore: number,
     private readonly resolve: () => void,
     private readonly reject: (reason: unknown) => void,
@@ -70,7 +70,10 @@ class PromiseJob implements PaceJob {
   }
 
   proceed(): void {
-    if (this.ticket) this.ticket.sentAt = this.sentAt;
+    if (this.ticket) {
+      this.ticket.sentAt = this.sentAt;
+      this.ticket.seq = this.seq;
+    }
     this.resolve();
   }
 
@@ -130,11 +133,20 @@ export class PacingScheduler {
   /** The margin on every window, learned from round trips (see round-trips.ts). */
   private readonly roundTrips = new RoundTrips();
   private margin: number;
-  /** When this scheduler last ran (scheduler time): a timer much later than due shows a stall since. */
+  /**
+   * When this scheduler last ran, or an answer to a paced send last came (scheduler time): the event
+   * loop was alive then, so a timer much later than due shows a stall since.
+   */
   private lastRunAt = 0;
-  /** The chats of the latest sends, a ring (the ones a stall may have held). */
-  private readonly recentChats: Array<ChatState | undefined> = new Array<ChatState | undefined>(RECENT_CHATS);
+  /** The latest sends, a ring: their chats, tickets and rates (the ones a stall or a late answer may concern). */
+  private readonly recentChats: Array<ChatState | undefined> = new Array<ChatState | undefined>(RECENT_SENDS);
+  private readonly recentTickets: Array<PaceTicket | undefined> = new Array<PaceTicket | undefined>(RECENT_SENDS);
+  private readonly recentPaid: boolean[] = new Array<boolean>(RECENT_SENDS).fill(false);
   private recentHead = 0;
+  /** The latest send time of a send whose answer came: it surely reached Telegram before now. */
+  private latestAnsweredSentAt = NEVER;
+  /** When the latest stall was seen: round trips in flight then were stretched by it. */
+  private stallSeenAt = NEVER;
 
   constructor(
     private readonly clock: Clock,
@@ -228,7 +240,10 @@ export class PacingScheduler {
       const notBefore = request.notBefore === undefined ? NEVER : Math.ceil(request.notBefore - this.epoch);
       const job = new PromiseJob(request.paid, request.method, request.signal, request.ticket, notBefore, resolve, reject);
       admitted = this.admit(job, request.chat);
-      if (admitted && request.ticket) request.ticket.sentAt = job.sentAt;
+      if (admitted && request.ticket) {
+        request.ticket.sentAt = job.sentAt;
+        request.ticket.seq = job.seq;
+      }
     });
     return admitted ? undefined : wait;
   }
@@ -297,27 +312,53 @@ export class PacingScheduler {
   private take(chat: ChatState | undefined, job: PaceJob, now: number): void {
     job.sentAt = now;
     (job.paid ? this.paid : this.free).take(now);
-    if (!chat) return;
+    // A retry's answer comes back to its call's ticket, not to the job that waited for the slot.
+    this.recentTickets[this.recentHead] = job instanceof PromiseJob ? (job.ticket ?? job) : job;
     this.recentChats[this.recentHead] = chat;
-    this.recentHead = (this.recentHead + 1) % RECENT_CHATS;
+    this.recentPaid[this.recentHead] = job.paid;
+    this.recentHead = (this.recentHead + 1) % RECENT_SENDS;
+    if (!chat) return;
     recordSend(chat, now, this.limits.groupPerMinute);
     if (chat.size === 0) this.becameIdle(chat);
   }
 
   /**
-   * Telegram answered a paced send `ms` after its slot was taken: a round trip, which the margin on
-   * every window is learned from.
+   * Telegram answered the paced send of `ticket` now: a round trip, which the margin on every window
+   * is learned from. An answer later than the shortest round trip plus the margin shows a send that
+   * may have arrived that much later than the margin allows for (it left late, or the network held
+   * it): it counts as sent that much later, so the windows after it hold at Telegram's side. The
+   * cost is only the excess, and only for such sends.
    */
-  roundTrip(ms: number): void {
-    if (!this.roundTrips.record(ms)) return;
+  answered(ticket: PaceTicket): void {
+    const now = this.now();
+    this.lastRunAt = now;
+    const { sentAt } = ticket;
+    if (sentAt > this.latestAnsweredSentAt) this.latestAnsweredSentAt = sentAt;
+    const late = now - sentAt - this.roundTrips.minMs - this.margin;
+    if (late > 0) this.arrivedLate(ticket, sentAt + late);
+    // A round trip that a seen stall stretched says nothing about the network.
+    if (sentAt < this.stallSeenAt || !this.roundTrips.record(now - sentAt)) return;
     this.margin = this.roundTrips.marginMs;
     this.free.setMargin(this.margin);
     this.paid.setMargin(this.margin);
   }
 
-  /** Milliseconds since `ticket`'s latest send (its round trip when its answer just came). */
-  sinceSent(ticket: PaceTicket): number {
-    return this.now() - ticket.sentAt;
+  /** `ticket`'s latest send counts at `at` (scheduler time), in the bot's window and its chat's. */
+  private arrivedLate(ticket: PaceTicket, at: number): void {
+    const { sentAt } = ticket;
+    for (let k = 0; k < RECENT_SENDS; k++) {
+      if (this.recentTickets[k] !== ticket) continue;
+      (this.recentPaid[k] ? this.paid : this.free).delay(sentAt, at);
+      const chat = this.recentChats[k];
+      if (chat && chat.lastSentAt >= sentAt) {
+        restampSends(chat, sentAt, at);
+        if (chat.size > 0) this.placeChat(chat, this.now());
+      }
+      return;
+    }
+    // Older than the sends remembered (paid rates): its rate is not known, both hold it.
+    this.free.delay(sentAt, at);
+    this.paid.delay(sentAt, at);
   }
 
   /**
@@ -451,7 +492,9 @@ export class PacingScheduler {
   private afterStall(dueAt: number): void {
     const now = this.now();
     if (now - dueAt <= Math.max(this.margin, STALL_RESTAMP_MS)) return;
-    const since = this.lastRunAt - STALL_RESTAMP_MS;
+    this.stallSeenAt = now;
+    // A send whose answer already came reached Telegram before the stall: it stays where it is.
+    const since = Math.max(this.lastRunAt - STALL_RESTAMP_MS, this.latestAnsweredSentAt + 1);
     if (this.free.restamp(since, now) + this.paid.restamp(since, now) === 0) return;
     for (const chat of this.recentChats) {
       if (!chat || chat.lastSentAt < since) continue;

@@ -227,6 +227,36 @@ describe('PacingScheduler', () => {
     await expect(send(5).done).rejects.toThrow(/closed/);
   });
 
+  it('a send answered later than the margin explains counts as that late: the window 30 sends on holds at its arrival', async () => {
+    const { clock, scheduler } = setup();
+    const tickets: Array<{ seq: number; sentAt: number }> = [];
+    const sentAt: number[] = [];
+    const go = (i: number) => {
+      const ticket = { seq: -1, sentAt: 0 };
+      tickets.push(ticket);
+      const wait = scheduler.acquire({ chat: chatScopeOf({ chat_id: 5000 + i }), paid: false, method: 'sendMessage', signal: undefined, ticket });
+      return (wait ?? Promise.resolve()).then(() => sentAt.push(clock.now()));
+    };
+    const first = go(0);
+    await first;
+    // The first send's answer comes 300 ms later (it left late: connecting, a busy loop).
+    const rest = Array.from({ length: 30 }, (_, i) => go(i + 1));
+    await clock.advance(300);
+    scheduler.answered(tickets[0]!);
+    await clock.run(Promise.all(rest));
+    const margin = scheduler.marginMs;
+    // It may have arrived up to 300 - margin ms after it was sent: the 31st waits a second after that.
+    expect(sentAt[30]! - sentAt[0]!).toBeGreaterThanOrEqual(300 - margin + 1000);
+    // An answer on time moves nothing: another 30 sends go a window plus the margin after the first.
+    const more = Array.from({ length: 31 }, (_, i) => go(100 + i));
+    for (let i = 0; i < 5; i++) {
+      await clock.advance(10);
+      scheduler.answered(tickets[31 + i]!);
+    }
+    await clock.run(Promise.all(more));
+    expect(sentAt[61]! - sentAt[31]!).toBeLessThanOrEqual(1000 + margin + 40);
+  });
+
   it('paid broadcasts use their own, much higher bot-wide rate', async () => {
     const { clock, send, sent } = setup();
     const all = Array.from({ length: 200 }, (_, i) => send(10_000 + i, { paid: true }).done);
