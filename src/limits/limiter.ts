@@ -104,7 +104,8 @@ export class Limiter {
    */
   admit(job: PaceJob, params: CallParams | undefined): boolean {
     if (this.scheduler && !this.link) return this.scheduler.admit(job, chatScopeOf(params));
-    const wait = this.acquire({ method: job.method, params }, true, job.signal);
+    // The job is its call's ticket: its send time (what a 429 is learned from) and place are written back to it.
+    const wait = this.acquire({ method: job.method, params }, true, job.signal, job);
     if (!wait) return true;
     wait.then(
       () => job.proceed(),

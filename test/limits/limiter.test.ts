@@ -5,6 +5,8 @@ import { createResilience } from '../../src/engine/resilience.js';
 import type { LimitsBackend } from '../../src/limits/backend.js';
 import { Limiter } from '../../src/limits/limiter.js';
 import { resolveThrottle, TELEGRAM_LIMITS } from '../../src/limits/throttle-options.js';
+import { classify } from '../../src/errors/classify.js';
+import type { JobList, PaceJob } from '../../src/limits/job-queue.js';
 import { rpcError, tooManyRequests } from '../helpers/failures.js';
 
 /** An in-memory stand-in for a shared backend: every reservation is "in 100 ms". */
@@ -27,6 +29,31 @@ function fakeBackend(bookAheadMs = 100) {
 }
 
 describe('Limiter', () => {
+  it('with a shared backend, a 429 is learned from the send it refused (its ticket has its send time)', async () => {
+    const clock = createManualClock(0);
+    const { backend } = fakeBackend(0);
+    const limiter = new Limiter({ clock, throttle: TELEGRAM_LIMITS, backend, backendTimeoutMs: 500, onBackendError: 'fallback', onBackendStatus: () => {} });
+    const params = { chat_id: -100_777, text: 'x' };
+    const send = async (): Promise<PaceJob> => {
+      let done!: () => void;
+      const sent = new Promise<void>((resolve) => (done = resolve));
+      const job: PaceJob = {
+        seq: -1, sentAt: -1, notBefore: -(2 ** 30), queuedAt: 0, next: undefined, prev: undefined, list: undefined as JobList | undefined,
+        onAbort: undefined, paid: false, method: 'sendMessage', signal: undefined, proceed: () => done(), refuse: () => {},
+      };
+      if (limiter.admit(job, params)) done();
+      await clock.run(sent);
+      return job;
+    };
+    for (let i = 0; i < 3; i++) await send();
+    const refused = await send();
+    expect(refused.sentAt).toBeGreaterThan(0);
+    // The group's window refused the 4th: Telegram's window holds the 3 before it.
+    limiter.onFailure(classify(tooManyRequests(60)), { method: 'sendMessage', params }, refused);
+    expect(limiter.scheduler!.groupWindow('chat:-100777')).toBe(3);
+    await limiter.close();
+  });
+
   it('re-books a shared slot that a flood gate overtook, and sends only after the gate opens', async () => {
     const clock = createManualClock(0);
     const { backend, calls } = fakeBackend();
