@@ -343,9 +343,18 @@ export class PacingScheduler {
     this.paid.setMargin(this.margin);
   }
 
+  /**
+   * Sends made at or after `since` now count at `at`: their tickets too, so that a 429 for one of
+   * them finds its send in our windows (to take it back, and to learn from the sends before it).
+   */
+  private retimeTickets(since: number, at: number): void {
+    for (const ticket of this.recentTickets) if (ticket && ticket.sentAt >= since && ticket.sentAt < at) ticket.sentAt = at;
+  }
+
   /** `ticket`'s latest send counts at `at` (scheduler time), in the bot's window and its chat's. */
   private arrivedLate(ticket: PaceTicket, at: number): void {
     const { sentAt } = ticket;
+    this.retimeTickets(sentAt, at);
     for (let k = 0; k < RECENT_SENDS; k++) {
       if (this.recentTickets[k] !== ticket) continue;
       (this.recentPaid[k] ? this.paid : this.free).delay(sentAt, at);
@@ -496,6 +505,7 @@ export class PacingScheduler {
     // A send whose answer already came reached Telegram before the stall: it stays where it is.
     const since = Math.max(this.lastRunAt - STALL_RESTAMP_MS, this.latestAnsweredSentAt + 1);
     if (this.free.restamp(since, now) + this.paid.restamp(since, now) === 0) return;
+    this.retimeTickets(since, now);
     for (const chat of this.recentChats) {
       if (!chat || chat.lastSentAt < since) continue;
       restampSends(chat, since, now);
