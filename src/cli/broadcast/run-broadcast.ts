@@ -8,11 +8,11 @@ import { existsSync } from 'node:fs';
 import { createBotApi, type BotApi } from '../../botapi/index.js';
 import { broadcast, isJournalMismatchError, type BroadcastReport } from '../../broadcast/index.js';
 import { createResilience } from '../../engine/resilience.js';
-import { classify } from '../../errors/index.js';
 import type { ResilienceOptionsFromFile } from '../../engine/policy-file.js';
 import { UsageError, type CliIo } from '../args.js';
 import { writeLines } from '../command.js';
 import { countChats, readChats } from './chats-file.js';
+import { preflight } from './preflight.js';
 import { ProgressView } from './progress.js';
 import { renderReport } from './report-text.js';
 
@@ -32,20 +32,6 @@ export interface BroadcastCliOptions {
 
 /** After Ctrl-C, requests in flight get this long; the report is out well within 3 s. */
 const STOP_GRACE_MS = 1_500;
-
-/** Can we talk to this Bot API with this token? A clear sentence when not (never the token). */
-async function preflight(api: BotApi, apiRoot: string): Promise<string | undefined> {
-  try {
-    await api.raw('getMe', {}, { signal: AbortSignal.timeout(10_000) });
-    return undefined;
-  } catch (error) {
-    const failure = classify(error);
-    if (failure.kind === 'unauthorized' || failure.code === 404) {
-      return `the Bot API at ${apiRoot} refused the token in TELEGRAM_BOT_TOKEN (${failure.description ?? failure.kind}); check the token`;
-    }
-    return `cannot reach the Bot API at ${apiRoot}: ${failure.description ?? failure.type ?? failure.kind}`;
-  }
-}
 
 export async function runBroadcastCli(options: BroadcastCliOptions, io: CliIo): Promise<number> {
   const apiRoot = options.apiRoot ?? 'https://api.telegram.org';

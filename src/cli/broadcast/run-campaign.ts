@@ -5,17 +5,17 @@
  * is empty prints the report of the whole campaign. bullmq and ioredis are loaded only here.
  */
 import type { Redis } from 'ioredis';
-import { createBotApi, type BotApi } from '../../botapi/index.js';
+import { createBotApi } from '../../botapi/index.js';
 import { isJournalMismatchError, type BroadcastReport } from '../../broadcast/index.js';
 import { broadcastProcessor, broadcastWorkerOptions, campaignReport, campaignSnapshot, enqueueBroadcast, isCampaignLostError, redisJournal } from '../../bullmq/index.js';
 import { createResilience } from '../../engine/resilience.js';
-import { classify } from '../../errors/index.js';
 import { redisBackend } from '../../limits/redis/index.js';
 import type { CliIo } from '../args.js';
 import { writeLines } from '../command.js';
 import { connectRedis, watchRedis } from './campaign-redis.js';
 import { renderCampaignReport } from './campaign-text.js';
 import { readChats } from './chats-file.js';
+import { preflight } from './preflight.js';
 import type { BroadcastCliOptions } from './run-broadcast.js';
 
 export interface CampaignCliOptions extends Omit<BroadcastCliOptions, 'journal'> {
@@ -34,17 +34,6 @@ async function load<T>(name: 'bullmq' | 'ioredis'): Promise<T> {
     return (await import(name)) as T;
   } catch (error) {
     throw new Error(`${MISSING} (${name}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)})`, { cause: error });
-  }
-}
-
-async function preflight(api: BotApi, apiRoot: string): Promise<string | undefined> {
-  try {
-    await api.raw('getMe', {}, { signal: AbortSignal.timeout(10_000) });
-    return undefined;
-  } catch (error) {
-    const failure = classify(error);
-    if (failure.kind === 'unauthorized' || failure.code === 404) return `the Bot API at ${apiRoot} refused the token in TELEGRAM_BOT_TOKEN (${failure.description ?? failure.kind}); check the token`;
-    return `cannot reach the Bot API at ${apiRoot}: ${failure.description ?? failure.type ?? failure.kind}`;
   }
 }
 
