@@ -9,6 +9,7 @@ import { errorFacts } from './fingerprint.js';
 import { escapeHtml } from './html.js';
 import { prettyJson, truncate } from './pretty-json.js';
 import type { Scrub } from './scrub.js';
+import { safeGet } from '../errors/shapes.js';
 
 /** What a report may carry besides the error; every field optional. */
 export interface ReportContext {
@@ -37,15 +38,6 @@ const MAX_STACK = 6000;
 const MAX_FRAMES = 40;
 const MAX_CAUSES = 3;
 
-function read(value: unknown, key: string): unknown {
-  if (typeof value !== 'object' || value === null) return undefined;
-  try {
-    return (value as Record<string, unknown>)[key];
-  } catch {
-    return undefined;
-  }
-}
-
 const code = (text: string) => `<code>${escapeHtml(text)}</code>`;
 const jsonBlock = (json: string) => `<pre><code class="language-json">${escapeHtml(json)}</code></pre>`;
 
@@ -53,12 +45,12 @@ const jsonBlock = (json: string) => `<pre><code class="language-json">${escapeHt
 function causesOf(error: unknown, scrub: Scrub): string[] {
   const lines: string[] = [];
   const seen = new Set<unknown>([error]);
-  let cause = read(error, 'cause');
+  let cause = safeGet(error, 'cause');
   while (cause !== undefined && cause !== null && !seen.has(cause) && lines.length < MAX_CAUSES) {
     seen.add(cause);
     const facts = errorFacts(cause);
     lines.push(`caused by ${code(facts.className)}: ${escapeHtml(truncate(scrub(facts.message), 300))}`);
-    cause = read(cause, 'cause');
+    cause = safeGet(cause, 'cause');
   }
   return lines;
 }
@@ -78,13 +70,13 @@ export function formatReport(error: unknown, context: ReportContext, sections: R
   const head = [`<b>⚠️ ${escapeHtml(truncate(scrub(facts.className), 100))}</b>: ${escapeHtml(truncate(scrub(facts.message), MAX_MESSAGE))}`];
   head.push(`kind ${code(failure.kind)}${failure.code === undefined ? '' : ` · code ${code(String(failure.code))}`}`);
   // grammY's GrammyError has `method`/`payload`, telegraf's TelegramError `on.method`/`on.payload`.
-  const on = read(error, 'on');
-  const method = context.method ?? read(error, 'method') ?? read(on, 'method');
+  const on = safeGet(error, 'on');
+  const method = context.method ?? safeGet(error, 'method') ?? safeGet(on, 'method');
   if (typeof method === 'string' && method !== '') head.push(`method ${code(truncate(scrub(method), 100))}`);
   head.push(...causesOf(error, scrub));
 
   const blocks = [head.join('\n')];
-  const params = context.params ?? read(error, 'payload') ?? read(on, 'payload');
+  const params = context.params ?? safeGet(error, 'payload') ?? safeGet(on, 'payload');
   if (sections.params && params !== undefined) blocks.push(`<b>params</b>\n${jsonBlock(prettyJson(params, scrub, MAX_PARAMS))}`);
   if (sections.update && context.update !== undefined) {
     blocks.push(`<b>update</b>\n${jsonBlock(prettyJson(context.update, scrub, MAX_UPDATE))}`);

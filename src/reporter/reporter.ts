@@ -15,6 +15,7 @@ import { formatReport, formatSummary, type ReportContext } from './format.js';
 import { splitTelegramHtml } from './html.js';
 import { resolveOptions, type ErrorReporterOptions } from './options.js';
 import { createScrub } from './scrub.js';
+import { safeGet } from '../errors/shapes.js';
 
 export interface ErrorReporter {
   /**
@@ -29,27 +30,18 @@ export interface ErrorReporter {
   close(): Promise<void>;
 }
 
-function read(value: unknown, key: string): unknown {
-  if (typeof value !== 'object' || value === null) return undefined;
-  try {
-    return (value as Record<string, unknown>)[key];
-  } catch {
-    return undefined;
-  }
-}
-
 /** grammY's `BotError` wraps what the middleware threw and carries `ctx`: report the inner error with its update. */
 function unwrap(error: unknown, context: ReportContext | undefined): [unknown, ReportContext] {
   // Copied field by field: the context may be a framework object whose getters throw.
   const given: ReportContext = {
-    update: read(context, 'update'),
-    method: typeof read(context, 'method') === 'string' ? (read(context, 'method') as string) : undefined,
-    params: read(context, 'params'),
-    extra: read(context, 'extra'),
+    update: safeGet(context, 'update'),
+    method: typeof safeGet(context, 'method') === 'string' ? (safeGet(context, 'method') as string) : undefined,
+    params: safeGet(context, 'params'),
+    extra: safeGet(context, 'extra'),
   };
-  const ctx = read(error, 'ctx');
-  if (read(error, 'name') !== 'BotError' || ctx === undefined || read(error, 'error') === undefined) return [error, given];
-  return [read(error, 'error'), { ...given, update: given.update ?? read(ctx, 'update') }];
+  const ctx = safeGet(error, 'ctx');
+  if (safeGet(error, 'name') !== 'BotError' || ctx === undefined || safeGet(error, 'error') === undefined) return [error, given];
+  return [safeGet(error, 'error'), { ...given, update: given.update ?? safeGet(ctx, 'update') }];
 }
 
 /**
