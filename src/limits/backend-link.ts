@@ -70,8 +70,10 @@ export class BackendLink {
     await this.started(signal);
     if (!this.startedOk) return;
     let sendAt: number | undefined;
-    // Real time, like the guard's timeout: past it nobody waits for this booking any more.
-    const expiresAtEpochMs = Date.now() + this.options.timeoutMs;
+    // Real time, like the guard's timeout. A booking made just before the timeout would still be
+    // answered after it, when nobody waits any more, and hold a slot nobody uses: so the booking must
+    // be made within the first half, leaving the other half for its answer to come back.
+    const expiresAtEpochMs = Date.now() + this.options.timeoutMs / 2;
     await this.guard('reserve', async () => {
       sendAt = await this.backend.reserve({ ...request, expiresAtEpochMs });
     });

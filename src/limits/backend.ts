@@ -22,8 +22,9 @@ export interface LimitsBackend {
   /**
    * Books the next slot for one message across all processes (the bot-wide limit and the chat's own)
    * and resolves to the epoch ms at which it may be sent. A booked slot is never given to anybody else.
-   * `expiresAtEpochMs`: when the caller stops waiting (its timeout); a booking that would be made
-   * later (the backend stalled with the request in hand) must not be made, so it holds no slot.
+   * `expiresAtEpochMs`: the latest time the booking may be made so that its answer still reaches
+   * the caller before it stops waiting; a booking that would be made later (the backend stalled
+   * with the request in hand) must not be made, so it holds no slot.
    */
   reserve(request: { chat: ChatScope | undefined; paid: boolean; expiresAtEpochMs?: number }): Promise<number>;
   /** Closes `scope` for every process until `openAtEpochMs`; the gate must expire by itself. */
