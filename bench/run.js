@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BENCHES = ['overhead', 'paced-throughput', 'latency', 'heap', 'broadcast', 'jitter', 'redis', 'broadcast-journal', 'bullmq'];
+const BENCHES = ['overhead', 'paced-throughput', 'latency', 'heap', 'broadcast', 'jitter', 'http-broadcast', 'redis', 'broadcast-journal', 'bullmq'];
 
 function runBench(name) {
   return new Promise((resolve) => {
@@ -76,6 +76,11 @@ function rows({ name, result: r }) {
     case 'jitter':
       return [
         [name, 'worst of J=0..50 ms (+400 ms stalls), 3 seeds: makespan/bound, 429s, out of order', `${r.worstRatio}x, ${r.worstFloods}, ${r.worstOutOfOrder}`, `auto-retry ${r.autoRetryRatioWithJitter}x; throttler+auto-retry ${r.throttlerAutoRetryRatioWithJitter}x`, '', `<= 1.05x, <= 1 429 ${verdict(r.targetMet)}`],
+      ];
+    case 'http-broadcast':
+      return [
+        [name, `real clock over HTTP, ${r.messages} chats, strict 30/1,000 ms: makespan/bound, 429s, most in 1 s`, `${r.plain.ratio}x, ${r.plain.floods}, ${r.plain.mostIn1000Ms}`, '', '', `<= 1.05x, <= 1 429, <= 30 ${verdict(r.targetMet)}`],
+        [name, 'same, with a 400 ms event-loop stall', `${r.stalled.ratio}x, ${r.stalled.floods}, ${r.stalled.mostIn1000Ms}`, '', '', ''],
       ];
     case 'redis':
       return [
