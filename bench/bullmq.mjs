@@ -12,10 +12,10 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, loadBuilt, report, round, sleep } from './common.mjs';
+import { startRedis } from './redis-server.mjs';
 
 const FREE_RECIPIENTS = Number(process.env.BENCH_BULLMQ_FREE ?? 450);
 const PAID_RECIPIENTS = Number(process.env.BENCH_BULLMQ_PAID ?? 12_000);
@@ -30,30 +30,6 @@ if (!existsSync(join(ROOT, 'node_modules/bullmq'))) skip('bullmq is not installe
 if (spawnSync('redis-server', ['--version']).error) skip('redis-server is not on PATH');
 
 const { startSimulator } = await loadBuilt('sim/index.js');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 10_000;
-  while (!/Ready to accept connections/i.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start: ${output.slice(-300)}`);
-    await sleep(20);
-  }
-  return { url: `redis://127.0.0.1:${port}`, stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')))) };
-}
 
 /** The most entries in any window of `ms` (sorted times). */
 function maxInWindow(times, ms) {

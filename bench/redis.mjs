@@ -11,11 +11,11 @@
  *    arrives (the Redis side of the propagation, without the send spacing in it).
  * Skipped (with a message) when dist/limits/redis is not built or redis-server is not on PATH.
  */
-import { fork, spawn, spawnSync } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ROOT, loadBuilt, report, round, sleep } from './common.mjs';
+import { startRedis } from './redis-server.mjs';
 
 const PROCESSES = 3;
 const GLOBAL_PER_SECOND = 30;
@@ -33,42 +33,6 @@ function skip(reason) {
 
 if (!existsSync(join(ROOT, 'dist/limits/redis/index.js'))) skip('dist/limits/redis/index.js is not built');
 if (spawnSync('redis-server', ['--version']).error) skip('redis-server is not on PATH');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 10_000;
-  while (!/Ready to accept connections/i.test(output)) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited: ${output.slice(-500)}`);
-    if (Date.now() > deadline) throw new Error('redis-server did not start within 10 s');
-    await sleep(20);
-  }
-  return {
-    port,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 function nextMessage(child, type) {
   return new Promise((resolve, reject) => {
