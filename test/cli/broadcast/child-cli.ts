@@ -2,11 +2,11 @@
  * The CLI as a user runs it: compiled once into a temp dir (.tmp/, never the repo's dist/), then
  * started as a child process with its own environment, killed with real signals.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { compileSources } from '../../helpers/compile-sources.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -15,27 +15,11 @@ export interface CompiledCli {
   remove(): void;
 }
 
-/** Compiles src/cli (type errors elsewhere do not matter here: --noCheck; judged by what was emitted). */
+/** Compiles src/cli into .tmp/ (see compileSources). */
 export async function compileCli(name: string): Promise<CompiledCli> {
   const outDir = join(root, '.tmp', `${name}-${process.pid}`);
-  mkdirSync(outDir, { recursive: true });
-  const config = join(outDir, 'tsconfig.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      extends: join(root, 'tsconfig.build.json'),
-      compilerOptions: { rootDir: join(root, 'src'), outDir: join(outDir, 'dist'), declaration: false, sourceMap: false, noCheck: true },
-      files: [join(root, 'src/cli/index.ts')],
-      include: [],
-    }),
-  );
-  const output = await promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', config], { cwd: root }).then(
-    () => '',
-    (error: { stdout?: string }) => error.stdout ?? String(error),
-  );
-  const entry = join(outDir, 'dist', 'cli', 'index.js');
-  if (!existsSync(entry)) throw new Error(`tsc did not emit the CLI: ${output}`);
-  return { entry, remove: () => rmSync(outDir, { recursive: true, force: true }) };
+  const [entry] = await compileSources(outDir, ['cli/index.ts']);
+  return { entry: entry!, remove: () => rmSync(outDir, { recursive: true, force: true }) };
 }
 
 export interface CliRun {

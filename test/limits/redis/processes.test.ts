@@ -3,12 +3,12 @@
  * redis-server. The library is compiled once into a temp dir (.tmp/, never the repo's dist/) and
  * each process runs test/limits/redis/fixtures/sender.mjs against it.
  */
-import { execFile, fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { fork, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { compileSources } from '../../helpers/compile-sources.js';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -28,27 +28,9 @@ interface Report {
   backendEvents: string[];
 }
 
-/** Compiles what the fixture imports (type errors elsewhere in the tree do not matter: --noCheck). */
+/** Compiles what the fixture imports (see compileSources). */
 async function compile(outDir: string): Promise<void> {
-  mkdirSync(outDir, { recursive: true });
-  const config = join(outDir, 'tsconfig.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      extends: join(root, 'tsconfig.build.json'),
-      compilerOptions: { rootDir: join(root, 'src'), outDir: join(outDir, 'dist'), declaration: false, sourceMap: false, noCheck: true },
-      files: [join(root, 'src/engine/resilience.ts'), join(root, 'src/limits/redis/index.ts')],
-      include: [],
-    }),
-  );
-  // Errors in files being edited elsewhere in the tree do not stop the emit: judge by what was emitted.
-  const output = await promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', config], { cwd: root }).then(
-    () => '',
-    (error: { stdout?: string }) => error.stdout ?? String(error),
-  );
-  for (const file of ['engine/resilience.js', 'limits/redis/index.js']) {
-    if (!existsSync(join(outDir, 'dist', file))) throw new Error(`tsc did not emit ${file}: ${output}`);
-  }
+  await compileSources(outDir, ['engine/resilience.ts', 'limits/redis/index.ts']);
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
