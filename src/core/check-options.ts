@@ -116,6 +116,17 @@ function optionsProblem(values: Record<string, unknown>, table: OptionTable, set
   return undefined;
 }
 
+/** True when `values` passes every rule: the common case, decided without building a message or a hider. */
+function passes(values: Record<string, unknown>, table: OptionTable, settings: Required<OptionTableSettings>): boolean {
+  for (const key of Object.keys(values)) if (!Object.hasOwn(table, key) && !settings.alsoKnown.includes(key)) return false;
+  for (const key of settings.required) if (values[key] === undefined) return false;
+  for (const key of Object.keys(table)) {
+    const value = values[key];
+    if (value !== undefined && (table[key] as Check)(value) !== undefined) return false;
+  }
+  return true;
+}
+
 /**
  * Checks `options` against `table`: it must be an object (`undefined` counts as `{}`), with no key the
  * table (or `alsoKnown`) does not have, every `required` option given, and every given value passing
@@ -130,12 +141,13 @@ export function checkOptions(
 ): Record<string, unknown> {
   const full: Required<OptionTableSettings> = { prefix: '', required: [], secrets: [], spellings: urlSpellings, alsoKnown: [], ...settings };
   const values = options === undefined ? {} : options;
-  const whole = full.prefix === '' ? 'options' : `option \`${full.prefix.replace(/\.$/, '')}\``;
   if (!isOptionsObject(values)) {
+    const whole = full.prefix === '' ? 'options' : `option \`${full.prefix.replace(/\.$/, '')}\``;
     // Not even an object: maybe the secret itself (`createBotApi(token)`), so only its kind is shown.
     const given = full.secrets.length > 0 ? kindOf(values) : describeValue(values);
     throw new TypeError(`${where}: ${whole} must be an object, got ${given}`);
   }
+  if (passes(values, table, full)) return values;
   const hide = hider(full.secrets.map((key) => values[key]), full.spellings);
   const problem = optionsProblem(values, table, full, hide);
   // Hidden before the error exists: its stack is written from the message at construction.

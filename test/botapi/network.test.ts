@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBotApi, type BotApi, type FetchLike } from '../../src/botapi/index.js';
 import { NetworkError, TimedOut } from '../../src/errors/telegram-error.js';
@@ -186,6 +187,22 @@ describe('timeouts and aborts with an injected fetch', () => {
     const error = await rejectionOf(client.raw('getMe'));
     expect(error).toBeInstanceOf(TimedOut);
     expectNoToken(error);
+  });
+});
+
+describe('what a request leaves behind', () => {
+  it('a caller signal shared by many requests carries one listener of ours while they run, none after', async () => {
+    const answered: Array<() => void> = [];
+    const later: FetchLike = () =>
+      new Promise((resolve) => answered.push(() => resolve({ status: 200, statusText: 'OK', text: async () => '{"ok":true,"result":1}' })));
+    const client = createBotApi({ token: TOKEN, fetch: later, timeoutMs: 60_000 });
+    const shared = new AbortController();
+    const calls = Array.from({ length: 20 }, () => client.raw('getMe', undefined, { signal: shared.signal }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(1);
+    for (const answer of answered) answer();
+    await expect(Promise.all(calls)).resolves.toEqual(Array(20).fill(1));
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
   });
 });
 
