@@ -15,6 +15,8 @@ export type BackendStatusListener = (event: { backend: string; status: 'down' | 
 
 /** While the backend is down, try it again at most this often. */
 const RETRY_DOWN_BACKEND_MS = 1_000;
+/** A send this late for its slot is on time whatever the margin (timers fire a millisecond or two late). */
+const MIN_LATE_MS = 5;
 
 interface LinkOptions {
   clock: Clock;
@@ -65,10 +67,16 @@ export class BackendLink {
     return signal ? untilAborted(this.starting, signal) : this.starting;
   }
 
-  /** Books a shared slot, then waits for it. Falls back to "go now" when the backend fails. */
-  async reserve(request: { chat: ChatScope | undefined; paid: boolean }, signal?: AbortSignal): Promise<void> {
+  /**
+   * Books a shared slot, then waits for it. Falls back to "go now" when the backend fails. Resolves
+   * to false when the wait ended too late for the slot (more than half the margin: an event loop or
+   * a Redis answer held it up): sent now, the message would arrive in a window that already holds
+   * its share, and a 429 there stops every process of the bot. The caller books again instead; the
+   * slot it had stays unused, which costs a slot, not a flood wait.
+   */
+  async reserve(request: { chat: ChatScope | undefined; paid: boolean; marginMs: number }, signal?: AbortSignal): Promise<boolean> {
     await this.started(signal);
-    if (!this.startedOk) return;
+    if (!this.startedOk) return true;
     let sendAt: number | undefined;
     // Real time, like the guard's timeout. A booking made just before the timeout would still be
     // answered after it, when nobody waits any more, and hold a slot nobody uses: so the booking must
@@ -77,9 +85,11 @@ export class BackendLink {
     await this.guard('reserve', async () => {
       sendAt = await this.backend.reserve({ ...request, expiresAtEpochMs });
     });
-    if (sendAt === undefined) return;
-    const wait = this.toClock(sendAt) - this.options.clock.now();
+    if (sendAt === undefined) return true;
+    const slotAt = this.toClock(sendAt);
+    const wait = slotAt - this.options.clock.now();
     if (wait > 0) await abortableSleep(this.options.clock, wait, signal, this.options.stop);
+    return this.options.clock.now() - slotAt <= Math.max(MIN_LATE_MS, request.marginMs / 2);
   }
 
   closeGate(scope: string, openAt: number): void {

@@ -24,9 +24,11 @@ export interface LimitsBackend {
    * and resolves to the epoch ms at which it may be sent. A booked slot is never given to anybody else.
    * `expiresAtEpochMs`: the latest time the booking may be made so that its answer still reaches
    * the caller before it stops waiting; a booking that would be made later (the backend stalled
-   * with the request in hand) must not be made, so it holds no slot.
+   * with the request in hand) must not be made, so it holds no slot. `marginMs`: the sender's
+   * margin on every window (see round-trips.ts): bot-wide slots are at least `(1000 + marginMs) /
+   * rate` apart, so the windows hold where Telegram counts them, at arrival.
    */
-  reserve(request: { chat: ChatScope | undefined; paid: boolean; expiresAtEpochMs?: number }): Promise<number>;
+  reserve(request: { chat: ChatScope | undefined; paid: boolean; expiresAtEpochMs?: number; marginMs?: number }): Promise<number>;
   /** Closes `scope` for every process until `openAtEpochMs`; the gate must expire by itself. */
   closeGate(scope: string, openAtEpochMs: number): Promise<void>;
   /** Gates currently closed, for a process that joins late: scope -> epoch ms. */

@@ -51,6 +51,8 @@ export class Limiter {
   readonly scheduler: PacingScheduler | undefined;
   private readonly link: BackendLink | undefined;
   private readonly recentChatFloods = new Map<string, number>();
+  /** With a shared backend: when each paced send's shared wait ended (its round trip starts there). */
+  private readonly sharedSentAt = new WeakMap<PaceTicket, number>();
   private readonly clock: Clock;
   /** Aborted by `close()`: ends every wait at a gate or for a shared slot. */
   private readonly stopper = createStopper();
@@ -86,7 +88,8 @@ export class Limiter {
       const local = this.scheduler.acquire({ chat, paid, method: attempt.method, signal, ticket, notBefore });
       if (!this.link) return local;
       const scopes = gateScopes(attempt.method, true, chat?.key);
-      return (local ?? Promise.resolve()).then(() => this.reserveShared(chat, paid, scopes, signal));
+      const scheduler = this.scheduler;
+      return (local ?? Promise.resolve()).then(() => this.reserveShared(chat, paid, scheduler.marginMs, scopes, signal, ticket));
     }
     // The common case (no backend, no gate ever closed or all forgotten): nothing to wait for.
     if (!this.link && !this.gates.anyClosed) return undefined;
@@ -119,22 +122,35 @@ export class Limiter {
    * wait: then the slot is given up, and a new one is booked once the gate opens, instead of sending
    * into a flood the whole bot was told to wait out.
    */
-  private async reserveShared(chat: ChatScope | undefined, paid: boolean, scopes: string[], signal: AbortSignal | undefined): Promise<void> {
+  private async reserveShared(
+    chat: ChatScope | undefined,
+    paid: boolean,
+    marginMs: number,
+    scopes: string[],
+    signal: AbortSignal | undefined,
+    ticket: PaceTicket | undefined,
+  ): Promise<void> {
     for (let tries = 0; ; tries++) {
-      await this.link!.reserve({ chat, paid }, signal);
+      const onTime = await this.link!.reserve({ chat, paid, marginMs }, signal);
       const closed = this.waitGates(scopes, signal);
-      if (!closed || tries >= MAX_REBOOKINGS) return;
-      await closed;
+      if (tries >= MAX_REBOOKINGS || (!closed && onTime)) break;
+      if (closed) await closed;
     }
+    if (ticket) this.sharedSentAt.set(ticket, this.clock.now());
   }
 
   /**
    * Telegram answered the paced send of `ticket`: its round trip teaches the margin on every window.
-   * Not with a shared backend: there the send waits for its shared slot after the local one, so the
-   * time since the local slot is no round trip.
+   * With a shared backend the send waited for its shared slot after the local one, so the round
+   * trip is counted from when the shared wait ended, and it only teaches the margin (the bookings'
+   * and the local windows'): this process's sends are only part of the bot's.
    */
   answered(ticket: PaceTicket): void {
-    if (!this.link) this.scheduler?.answered(ticket);
+    if (!this.link) return this.scheduler?.answered(ticket);
+    const sentAt = this.sharedSentAt.get(ticket);
+    if (sentAt === undefined) return;
+    this.sharedSentAt.delete(ticket);
+    this.scheduler?.learnRoundTrip(this.clock.now() - sentAt);
   }
 
   /**

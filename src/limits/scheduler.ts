@@ -344,6 +344,17 @@ export class PacingScheduler {
   }
 
   /**
+   * A round trip of `ms` measured elsewhere (a send that waited for a shared slot after its local
+   * one): it teaches the margin, and nothing about this process's windows.
+   */
+  learnRoundTrip(ms: number): void {
+    if (!this.roundTrips.record(ms)) return;
+    this.margin = this.roundTrips.marginMs;
+    this.free.setMargin(this.margin);
+    this.paid.setMargin(this.margin);
+  }
+
+  /**
    * Sends made at or after `since` now count at `at`: their tickets too, so that a 429 for one of
    * them finds its send in our windows (to take it back, and to learn from the sends before it).
    */

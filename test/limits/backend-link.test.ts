@@ -91,3 +91,73 @@ describe('backend link properties', () => {
     );
   });
 });
+
+/** A backend that answers each booking with `slotOf(n)` (epoch ms) and keeps every request. */
+function bookingBackend(slotOf: (n: number) => number) {
+  const requests: Array<{ paid: boolean; marginMs?: number }> = [];
+  const backend: LimitsBackend = {
+    name: 'bookings',
+    start: async () => {},
+    reserve: async (request) => {
+      requests.push(request);
+      return slotOf(requests.length - 1);
+    },
+    closeGate: async () => {},
+    openGates: async () => ({}),
+    close: async () => {},
+  };
+  return { backend, requests };
+}
+
+describe('shared slots that come too late', () => {
+  it('books again instead of sending when its slot passed more than half the margin ago', async () => {
+    const clock = createManualClock(0);
+    // The first answer names a slot 100 ms gone (Redis answered late); the second one now.
+    const { backend, requests } = bookingBackend((n) => Date.now() - (n === 0 ? 100 : 0));
+    const resilience = createResilience({ clock, throttle: true, backend });
+    let sent = 0;
+    const call = resilience.call(async () => ++sent, { method: 'sendMessage', params: { chat_id: 1, text: 'x' } });
+    await clock.run(call, 10_000);
+    expect(sent).toBe(1);
+    expect(requests).toHaveLength(2);
+    // Until round trips are seen, the margin is the initial 50 ms, and every booking says so.
+    expect(requests.every((r) => r.marginMs === 50)).toBe(true);
+    await resilience.close();
+  });
+
+  it('books at most three times more, then sends as booked', async () => {
+    const clock = createManualClock(0);
+    const { backend, requests } = bookingBackend(() => Date.now() - 1_000);
+    const resilience = createResilience({ clock, throttle: true, backend });
+    let sent = 0;
+    await clock.run(resilience.call(async () => ++sent, { method: 'sendMessage', params: { chat_id: 1, text: 'x' } }), 10_000);
+    expect(sent).toBe(1);
+    expect(requests).toHaveLength(4);
+    await resilience.close();
+  });
+
+  it('sends a slot a few ms late (timers fire late) without booking again', async () => {
+    const clock = createManualClock(0);
+    const { backend, requests } = bookingBackend(() => Date.now() - 4);
+    const resilience = createResilience({ clock, throttle: true, backend });
+    await clock.run(resilience.call(async () => 'ok', { method: 'sendMessage', params: { chat_id: 1, text: 'x' } }), 10_000);
+    expect(requests).toHaveLength(1);
+    await resilience.close();
+  });
+});
+
+describe('the margin with a shared backend', () => {
+  it('is learned from round trips counted from the end of the shared wait, and sent with every booking', async () => {
+    const clock = createManualClock(0);
+    const { backend, requests } = bookingBackend(() => Date.now());
+    const resilience = createResilience({ clock, throttle: true, backend });
+    // Round trips of 10 to 30 ms: a spread of 20 ms once enough of them are seen.
+    for (let i = 0; i < 40; i++) {
+      const call = resilience.call(() => clock.sleep(10 + (i % 3) * 10).then(() => 'ok'), { method: 'sendMessage', params: { chat_id: 1000 + i, text: 'x' } });
+      await clock.run(call, 10_000);
+    }
+    expect(requests[0]!.marginMs).toBe(50);
+    expect(requests.at(-1)!.marginMs).toBe(20);
+    await resilience.close();
+  });
+});

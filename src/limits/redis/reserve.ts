@@ -18,6 +18,12 @@ export interface ReserveRequest {
    * A booking that reaches Redis later is refused there, so it holds no slot (see RESERVE_LUA).
    */
   expiresAtEpochMs?: number;
+  /**
+   * The margin on every 1000 ms window, in ms (the sender's, learned from its round trips): slots
+   * are `(1000 + marginMs) / rate` apart, never closer than whole milliseconds of `1000 / rate`.
+   * @default 0
+   */
+  marginMs?: number;
 }
 
 /**
@@ -60,15 +66,17 @@ export async function bookSlot(
   const { chat, paid } = request;
   const deadline = offset.toRedis(request.expiresAtEpochMs);
   const sentAt = Date.now();
-  // Whole milliseconds, rounded up, as the local scheduler does: a hair wider never trips a window.
-  const interval = Math.ceil(1000 / (paid ? limits.paidBroadcastPerSecond : limits.globalPerSecond));
+  // Telegram counts arrivals: a window kept by slot times holds there when it is longer by the
+  // spread of arrivals (the margin). At least whole milliseconds, rounded up: a hair wider never trips.
+  const perSecond = paid ? limits.paidBroadcastPerSecond : limits.globalPerSecond;
+  const interval = Math.max(Math.ceil(1000 / perSecond), (1000 + Math.max(0, request.marginMs ?? 0)) / perSecond);
   const chatLimit = chat?.kind === 'private' ? Math.ceil(1000 / limits.chatPerSecond) : chat ? Math.floor(limits.groupPerMinute) : 0;
   const [slot, now] = await client.telegramResilienceReserveV2(
     paid ? keys.paidTail : keys.freeTail,
     paid ? keys.paidLater : keys.freeLater,
     chat ? keys.chat(chat) : keys.unused,
     keys.gates,
-    String(interval),
+    interval.toFixed(3),
     chat?.kind ?? '',
     String(chatLimit),
     String(GROUP_WINDOW_MS),

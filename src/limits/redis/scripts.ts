@@ -14,6 +14,7 @@ if redis.replicate_commands then pcall(redis.replicate_commands) end
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local function fmt(x) return string.format('%.0f', x) end
+local function fmt3(x) return string.format('%.3f', x) end
 `;
 
 /**
@@ -86,7 +87,8 @@ local slot
 if want <= base + interval then
   slot = place(math.max(base, want))
   local newTail = slot + interval
-  redis.call('SET', KEYS[1], fmt(newTail), 'PX', fmt(newTail - now))
+  -- Fractions of a ms kept: at 1,000/s plus a margin the interval is 1.05 ms, not 1.
+  redis.call('SET', KEYS[1], fmt3(newTail), 'PX', fmt(math.max(1, newTail - now)))
   -- Slots before the tail were stepped over: the tail never goes back, so they are done with.
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. fmt(newTail))
 else

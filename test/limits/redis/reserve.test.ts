@@ -127,6 +127,25 @@ describeWithRedis('redis reservation script', () => {
     expect(free.slotMs - free.redisNowMs).toBeGreaterThanOrEqual(400);
   });
 
+  it('spaces bot-wide slots by (1000 + margin) / rate, keeping the fractions of a millisecond', async () => {
+    const client = scripted();
+    const limits = limitsOf({ paidBroadcastPerSecond: 1000 });
+    const booked = await Promise.all(Array.from({ length: 400 }, () => bookSlot(client, keys, limits, { chat: undefined, paid: true, marginMs: 50 })));
+    const slots = sorted(booked.map((b) => b.slotMs));
+    // 1.05 ms apart: 1,000 slots would need 1,050 ms, so no 1,000 ms window of arrivals up to
+    // 50 ms late holds more than 1,000. Each slot is rounded to whole ms (half a ms either way).
+    for (let i = 0; i + 20 < slots.length; i++) expect(slots[i + 20]! - slots[i]!).toBeGreaterThanOrEqual(20 * 1.05 - 1);
+    expect(slots[399]! - slots[0]!).toBeGreaterThanOrEqual(Math.floor(399 * 1.05));
+    expect(slots[399]! - slots[0]!).toBeLessThanOrEqual(Math.ceil(399 * 1.05) + 1);
+  });
+
+  it('never spaces slots closer than whole milliseconds of 1000 / rate, whatever the margin', async () => {
+    const client = scripted();
+    const limits = limitsOf({ globalPerSecond: 30 });
+    const booked = await Promise.all(Array.from({ length: 6 }, (_, i) => bookSlot(client, keys, limits, { chat: undefined, paid: false, marginMs: i % 2 ? 0 : 10 })));
+    expect(gaps(sorted(booked.map((b) => b.slotMs)))).toEqual(Array(5).fill(34));
+  });
+
   it('books after closed flood gates (the bot and the chat)', async () => {
     const backend = redis.backend();
     await backend.start({ limits: limitsOf({}), onGate: () => {} });
