@@ -15,6 +15,7 @@ import type { BroadcastMessage } from '../broadcast/types.js';
 import { checkOptions } from '../core/check-options.js';
 import { boolean, describeValue, hasMethods, string, wholePositive, type Check } from '../core/checks.js';
 import { jobLookupOf, stillToEnqueue } from './enqueue-filter.js';
+import { batchLeases } from './enqueue-leases.js';
 import { ioredisClientCheck } from './ioredis-check.js';
 import { JOB_NAME, type BroadcastJobData } from './job-data.js';
 import { campaignCheck, jobIdOf } from './keys.js';
@@ -111,22 +112,27 @@ export async function enqueueBroadcast(queue: BroadcastQueue, options: EnqueueBr
   const opts = (chatId: ChatId) => ({ jobId: jobIdOf(campaign, chatId), removeOnComplete: true, removeOnFail: true, attempts: 20, backoff: { type: 'exponential', delay: 500 } });
   const rules = { resendUncertain: options.resendUncertain === true, retryFailed: options.retryFailed === true };
   const lookup = await jobLookupOf(queue);
+  const leases = batchLeases(client, journal.keys.enqueueLeases, JSON.stringify(flags));
   let batch: Array<{ name: string; data: BroadcastJobData; opts: { jobId: string } & Record<string, unknown> }> = [];
   let read = 0;
   const flush = async () => {
     if (batch.length === 0) return;
     const offered = batch;
     batch = [];
-    const chatKeys = offered.map((job) => chatKey(job.data.chatId));
-    const needed = await stillToEnqueue(client, journal.keys, lookup, chatKeys, offered.map((job) => job.opts.jobId), rules);
-    const jobs = offered.filter((_job, i) => needed[i]);
-    if (jobs.length > 0) await queue.addBulk(jobs);
+    const jobIds = offered.map((job) => job.opts.jobId);
+    await leases.offer(jobIds, async () => {
+      const chatKeys = offered.map((job) => chatKey(job.data.chatId));
+      const needed = await stillToEnqueue(client, journal.keys, lookup, chatKeys, jobIds, rules);
+      const jobs = offered.filter((_job, i) => needed[i]);
+      if (jobs.length > 0) await queue.addBulk(jobs);
+    });
   };
   for await (const value of options.recipients) {
     read++;
     const chatId = parseChatId(value);
     if (chatId === undefined) {
       await flush();
+      await leases.settle();
       throw new TypeError(`${WHERE}: recipient #${read} is not a chat id (a non-zero integer or "@username"): ${JSON.stringify(value)}`);
     }
     const data: BroadcastJobData = { campaign, chatId, ...flags, ...(message.build && { params: message.build(chatId) }) };
@@ -134,5 +140,6 @@ export async function enqueueBroadcast(queue: BroadcastQueue, options: EnqueueBr
     if (batch.length >= batchSize) await flush();
   }
   await flush();
+  await leases.settle();
   return { enqueued: read };
 }

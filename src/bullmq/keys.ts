@@ -32,6 +32,8 @@ export interface CampaignKeys {
   blocked: string;
   /** Chat keys whose message goes (or went) to another chat (a migrated group). */
   migrated: string;
+  /** Prefix of the enqueue leases of batches (enqueue-leases.ts). */
+  enqueueLeases: string;
 }
 
 /** The keys of `campaign` under `keyPrefix` (default `tgr:`). */
@@ -45,6 +47,7 @@ export function campaignKeys(keyPrefix: string, campaign: string): CampaignKeys 
     failed: `${base}failed`,
     blocked: `${base}blocked`,
     migrated: `${base}migrated`,
+    enqueueLeases: `${base}enqueue:`,
   };
 }
 

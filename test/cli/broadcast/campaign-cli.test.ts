@@ -76,9 +76,11 @@ describeWithRedis('broadcast CLI --redis: one campaign, many processes', () => {
       expect(report.sent + report.skipped + report.blocked.length + report.failed.length + report.uncertain.length).toBe(recipients.length);
       expect({ ...report, sent: 0, skipped: 0, elapsedMs: 0, lowerBoundMs: 0, floodWaits: 0 }).toEqual({ ...first!, sent: 0, skipped: 0, elapsedMs: 0, lowerBoundMs: 0, floodWaits: 0 });
     }
-    expect(first!.blocked).toEqual([666]);
-    // Which request meets which fault depends on how the three processes interleave: a lost answer on
+    // Which request meets which fault depends on how the three processes interleave: the blocked
+    // user's send may meet one (then it is uncertain or failed, not blocked), and a lost answer on
     // the group's first send leaves it uncertain before Telegram could say it migrated.
+    if (first!.blocked.length > 0) expect(first!.blocked).toEqual([666]);
+    else expect([...first!.uncertain, ...first!.failed.map((f) => f.chatId)]).toContain(666);
     if (first!.migrated.length > 0) expect(first!.migrated).toEqual([{ from: -4001, to: -1004001 }]);
     else expect([...first!.uncertain, ...first!.failed.map((f) => f.chatId)]).toContain(-4001);
     expect(first!.uncertain.length).toBeGreaterThan(0); // the seed loses answers after delivery

@@ -1,0 +1,68 @@
+/** Processes enqueueing the same list share it: each batch added by one of them (real redis-server and BullMQ). */
+import { Queue } from 'bullmq';
+import { expect, it } from 'vitest';
+import { enqueueBroadcast } from '../../src/bullmq/index.js';
+import { batchLeases } from '../../src/bullmq/enqueue-leases.js';
+import { describeWithRedis } from '../helpers/redis-server.js';
+import { useRedis } from '../limits/redis/redis-context.js';
+
+describeWithRedis('enqueue leases', () => {
+  const redis = useRedis();
+  const message = { params: { text: 'hello' } };
+  /** A queue on a connection of its own (a process of its own) whose addBulk records the chat ids it was given. */
+  const queue = (name: string) => {
+    const q = new Queue(name, { connection: redis.client({ maxRetriesPerRequest: null }) });
+    redis.defer(() => q.close());
+    const added: unknown[] = [];
+    const addBulk = q.addBulk.bind(q);
+    q.addBulk = (jobs) => {
+      added.push(...jobs.map((job) => (job.data as { chatId: unknown }).chatId));
+      return addBulk(jobs);
+    };
+    return { q, added };
+  };
+
+  it('three processes enqueueing one list at once add each recipient once between them, and each returns once all are in', async () => {
+    const recipients = Array.from({ length: 60 }, (_, i) => 500 + i);
+    const processes = [queue('l1'), queue('l1'), queue('l1')];
+    await Promise.all(processes.map(({ q }) => enqueueBroadcast(q, { campaign: 'l1', recipients, message, batchSize: 5 })));
+    const added = processes.flatMap((p) => p.added);
+    expect([...added].sort()).toEqual(recipients);
+    expect(await processes[0]!.q.getJobCounts('waiting')).toEqual({ waiting: 60 });
+  });
+
+  it('a batch whose owner died (its lease left behind) is added by the next process once the lease expires', async () => {
+    const client = redis.client();
+    const owner = batchLeases(client, 'tgr:test:leases:', '{}', { leaseMs: 200, pollMs: 10 });
+    const other = batchLeases(client, 'tgr:test:leases:', '{}', { leaseMs: 200, pollMs: 10 });
+    let ownerAdds = 0;
+    let otherAdds = 0;
+    // The owner takes the lease and never finishes (killed mid-batch).
+    void owner.offer(['a', 'b'], () => {
+      ownerAdds++;
+      return new Promise<void>(() => {});
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await other.offer(['a', 'b'], async () => void otherAdds++);
+    expect(otherAdds).toBe(0); // deferred: the owner is on it
+    const started = Date.now();
+    await other.settle();
+    expect(otherAdds).toBe(1);
+    expect(ownerAdds).toBe(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+  });
+
+  it('a batch another process finished is not added again; another list or other flags are', async () => {
+    const client = redis.client();
+    const first = batchLeases(client, 'tgr:test:leases2:', '{}');
+    const second = batchLeases(client, 'tgr:test:leases2:', '{}');
+    const flagged = batchLeases(client, 'tgr:test:leases2:', '{"resendUncertain":true}');
+    const adds: string[] = [];
+    await first.offer(['a', 'b'], async () => void adds.push('first'));
+    await second.offer(['a', 'b'], async () => void adds.push('second'));
+    await second.offer(['a', 'c'], async () => void adds.push('second, other list'));
+    await flagged.offer(['a', 'b'], async () => void adds.push('flagged'));
+    await second.settle();
+    expect(adds).toEqual(['first', 'second, other list', 'flagged']);
+  });
+});
