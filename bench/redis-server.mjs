@@ -31,6 +31,7 @@ export async function startRedis() {
   }
   return {
     port,
+    pid: child.pid,
     url: `redis://127.0.0.1:${port}`,
     stop: () =>
       new Promise((resolve) => {
