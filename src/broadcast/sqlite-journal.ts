@@ -62,16 +62,18 @@ export function sqliteJournal(path: string): BroadcastJournal {
         throw error;
       }
       db = handle;
-      const insert = handle.prepare("INSERT OR IGNORE INTO recipients (chat, state, target) VALUES (?, 'pending', ?)");
+      // A recipient seen for the first time goes straight to "sending": one statement, not three
+      // (a fresh broadcast is all first times, and the journal shares the CPU with the sends).
+      const insertSending = handle.prepare("INSERT OR IGNORE INTO recipients (chat, state, target, run) VALUES (?, 'sending', ?, ?)");
       const select = handle.prepare('SELECT * FROM recipients WHERE chat = ?');
       const toSending = handle.prepare("UPDATE recipients SET state = 'sending', run = ? WHERE chat = ?");
       const seen = handle.prepare('UPDATE recipients SET run = ? WHERE chat = ?');
       const toUncertain = handle.prepare("UPDATE recipients SET state = 'uncertain', kind = 'killed', description = ? WHERE chat = ?");
       claimBatch = handle.transaction((keys: string[], rules: ClaimRules) =>
         keys.map((key): ClaimResult => {
-          insert.run(key, key);
-          const row = select.get(key) as Row;
           const chatId = fromChatKey(key);
+          if (insertSending.run(key, key, run).changes === 1) return { chatId, claim: 'send', target: chatId };
+          const row = select.get(key) as Row;
           if (row.state === 'sending' && row.run !== run) {
             toUncertain.run('claimed by a run that stopped before the answer was recorded', key);
             seen.run(run, key);
