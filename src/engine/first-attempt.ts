@@ -6,7 +6,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import { NOT_HELD, type JobList, type PaceJob, type PaceTicket } from '../limits/job-queue.js';
 import type { ResolvedPolicy } from '../policy/options.js';
-import { runAttempt } from './attempt.js';
+import { runAttempt, UnsignalledAttempt } from './attempt.js';
 import { retryAfterFailure } from './retry-loop.js';
 import type { EngineState } from './state.js';
 import { ATTEMPT_OUTCOME, type AdapterCallInfo, type Attempt, type AttemptFn, type AttemptOutcome, type CallInfo, type CallParams } from '../core/call.js';
@@ -35,18 +35,8 @@ export function firstAttemptOf(state: EngineState, info: CallInfo, params: CallP
   const { method, signal } = info;
   const dc = info.dc ?? state.homeDc;
   if (signal) return { method, params, dc, number: 1, signal };
-  // A call without a signal gets one only when `fn` reads it: an AbortController costs ~4 µs,
-  // more than the rest of an unthrottled call. The engine itself waits on `info.signal` only.
-  let unaborted: AbortSignal | undefined;
-  return {
-    method,
-    params,
-    dc,
-    number: 1,
-    get signal() {
-      return (unaborted ??= new AbortController().signal);
-    },
-  };
+  // The engine itself waits on `info.signal` only: `fn` gets a signal when it reads one.
+  return new UnsignalledAttempt(method, params, dc, 1);
 }
 
 /**

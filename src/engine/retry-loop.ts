@@ -12,6 +12,7 @@ import { decide, delayOf, freshBudget, spend, type Decision } from '../policy/de
 import { migratedChatIdIn, rewriteChatId } from '../policy/chat-ids.js';
 import type { ResolvedPolicy } from '../policy/options.js';
 import { abortableSleep, abortReason } from '../core/abort.js';
+import { attemptWith } from './attempt.js';
 import type { EngineState } from './state.js';
 import type { Attempt, CallInfo } from '../core/call.js';
 import type { PaceTicket } from '../limits/job-queue.js';
@@ -107,7 +108,7 @@ export async function retryAfterFailure<T>(
           throw new AttemptFailed(error);
         }
         if (state.closed) throw new Stop(closedBeforeRetry());
-        current = { ...current, number: attemptNumber };
+        current = attemptWith(current, { number: attemptNumber });
         try {
           return await send(current, notBefore);
         } catch (error) {
@@ -162,11 +163,11 @@ function announce(state: EngineState, attempt: Attempt, failure: Failure, decisi
 async function nextAttempt(state: EngineState, attempt: Attempt, failure: Failure, decision: Retry): Promise<Attempt> {
   if (decision.action === 'reroute') {
     if (failure.type !== undefined && HOME_CHANGING_MIGRATION.test(failure.type)) state.homeDc = decision.dc;
-    return { ...attempt, dc: decision.dc };
+    return attemptWith(attempt, { dc: decision.dc });
   }
   if (decision.action === 'rewrite') {
     const old = migratedChatIdIn(attempt.params)!;
-    return { ...attempt, params: rewriteChatId(attempt.params!, old.value, decision.chatId) };
+    return attemptWith(attempt, { params: rewriteChatId(attempt.params!, old.value, decision.chatId) });
   }
   return attempt;
 }
