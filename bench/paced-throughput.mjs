@@ -6,8 +6,11 @@
  * interesting number is how close each gets to that ceiling (timer lateness is the usual thief).
  * "Sustained" is the rate between the first and the last send (queueing 5,000 calls blocks the event
  * loop for ~60 ms before the first timer can fire; that start-up is reported separately as the
- * end-to-end rate). The target: sustain the 1,000/s ceiling (>= 99% of it, since a pacer that kept
- * to its limit cannot exceed it). A third, informational run sets every limit to 1e9/s.
+ * end-to-end rate). The targets: no 1,000 ms window of send times holds more than 1,000 (issue 10:
+ * "paid: no 1,000 ms window over 1,000"), and the rate is the ceiling less the timing margin only
+ * (docs/throttling.md: slots (1,000 + margin) / 1,000 ms apart; here the answers come at once, so
+ * the margin is learned small: >= 97% of the ceiling). A third, informational run sets every limit
+ * to 1e9/s.
  */
 import Bottleneck from 'bottleneck';
 import { loadBuilt, report, round } from './common.mjs';
@@ -20,6 +23,15 @@ const send = async () => {
   sentAt.push(performance.now());
   return { ok: true };
 };
+/** The most sends in any window of `ms` (send times are in order). */
+function maxInWindow(times, ms) {
+  let most = 0;
+  for (let i = 0, j = 0; j < times.length; j++) {
+    while (times[j] - times[i] >= ms) i++;
+    most = Math.max(most, j - i + 1);
+  }
+  return most;
+}
 /** Calls per second between the first and the last send. */
 const sustained = () => (sentAt.length - 1) / ((sentAt[sentAt.length - 1] - sentAt[0]) / 1000);
 
@@ -39,7 +51,7 @@ async function throughEngine(throttle, count = CALLS) {
   await Promise.all(calls);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   await resilience.close();
-  return { endToEnd: count / seconds, sustained: sustained() };
+  return { endToEnd: count / seconds, sustained: sustained(), maxIn1000ms: maxInWindow(sentAt, 1000) };
 }
 
 async function throughBottleneck() {
@@ -84,13 +96,14 @@ const result = {
   bottleneckCallsPerSecond: round(bottleneckRate, 1),
   bottleneckEndToEndCallsPerSecond: round(peer.endToEnd, 1),
   ratioEngineToBottleneck: round(engineRate / bottleneckRate),
-  engineTargetMet: engineRate >= 990,
+  engineMaxIn1000ms: engine.maxIn1000ms,
+  engineTargetMet: engine.maxIn1000ms <= 1000 && engineRate >= 970,
   limitsAt1e9CallsPerSecond: round(ceilingRate, 0),
 };
 report(
   result,
   `paced-throughput: engine sustained ${result.engineCallsPerSecond}/s, end to end ${result.engineEndToEndCallsPerSecond}/s ` +
-    `(target: sustain the 1,000/s ceiling, >= 990/s: ${result.engineTargetMet ? 'met' : 'MISSED'}), ` +
+    `at most ${engine.maxIn1000ms} in any 1,000 ms (targets: <= 1,000 in any 1,000 ms, >= 970/s: ${result.engineTargetMet ? 'met' : 'MISSED'}), ` +
     `bottleneck ${result.bottleneckCallsPerSecond}/s, ratio ${result.ratioEngineToBottleneck}x; ` +
     `with every limit at 1e9/s ${result.limitsAt1e9CallsPerSecond}/s`,
 );

@@ -51,7 +51,7 @@ function rows({ name, result: r }) {
       ];
     case 'paced-throughput':
       return [
-        [name, 'sustained paced calls/s (paid, 5,000)', fmt(r.engineCallsPerSecond), fmt(r.bottleneckCallsPerSecond), `${r.ratioEngineToBottleneck}x`, `1000/s ceiling (>= 990) ${verdict(r.engineTargetMet)}`],
+        [name, 'sustained paced calls/s (paid, 5,000); most in any 1,000 ms', `${fmt(r.engineCallsPerSecond)}; ${fmt(r.engineMaxIn1000ms)}`, fmt(r.bottleneckCallsPerSecond), `${r.ratioEngineToBottleneck}x`, `<= 1,000 in any 1 s, >= 970/s ${verdict(r.engineTargetMet)}`],
         [name, 'end-to-end calls/s (incl. queueing)', fmt(r.engineEndToEndCallsPerSecond), fmt(r.bottleneckEndToEndCallsPerSecond), '', ''],
         [name, 'calls/s with limits at 1e9/s', fmt(r.limitsAt1e9CallsPerSecond), '', '', ''],
       ];

@@ -18,6 +18,12 @@
  */
 
 const WINDOW_MS = 1_000;
+/**
+ * The system clock's resolution (`Date.now()`, whole ms): two send times 1,000 ms apart by it may be
+ * 999.x ms apart in fact, so the hard cap keeps one more millisecond (1,001 sends in 999.1 ms of
+ * real time were seen at the paid rate without it).
+ */
+const CLOCK_RESOLUTION_MS = 1;
 /** Rates up to this many per second get the hard window cap (a ring of that many send times). */
 const CAPPED_MAX_RATE = 1_000;
 /** Rates up to this many per second can be learned from 429s. */
@@ -79,7 +85,7 @@ export class BotRate {
    * times would make window checks here and at Telegram disagree by a rounding error.
    */
   readyAt(): number {
-    const windowAt = this.limit > 0 ? this.stampAgo(this.limit) + WINDOW_MS + this.margin : Number.NEGATIVE_INFINITY;
+    const windowAt = this.limit > 0 ? this.stampAgo(this.limit) + WINDOW_MS + this.margin + CLOCK_RESOLUTION_MS : Number.NEGATIVE_INFINITY;
     return Math.ceil(Math.max(this.nextAt, windowAt));
   }
 

@@ -21,6 +21,15 @@ describe('BotRate', () => {
     expect(inAnySecond(drive(rate, 0, 5_000))).toBeLessThanOrEqual(30);
   });
 
+  it('keeps the paid rate in every window of real time, though the clock reads whole ms', () => {
+    // Send times are whole ms (Date.now()); each send really happens anywhere in its ms. Even when a
+    // window's first send was late in its ms and its last early in its, 1,000 ms of real time hold
+    // no more than 1,000 sends: the cap keeps the clock's resolution as well.
+    const rate = new BotRate(1000);
+    const sent = drive(rate, 0, 5_000);
+    for (let i = 0; i + 1000 < sent.length; i++) expect(sent[i + 1000]! - sent[i]!).toBeGreaterThanOrEqual(1001);
+  });
+
   it('after a bot-wide 429 it keeps to what Telegram accepted in the second before the refused send', () => {
     const rate = new BotRate(30);
     // Telegram accepts the sends of the first 400 ms and refuses the last of them.
