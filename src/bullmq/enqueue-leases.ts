@@ -1,25 +1,22 @@
 /**
  * Shares the enqueueing of one chats list among the processes that enqueue it at the same time.
- * Every process of a campaign reads the whole list; without this each batch of 1,000 recipients
- * costs every process a journal lookup and an `addBulk` of scripts that find the jobs already
- * there (ten processes started together: ten times the work, all of it while the first ones send).
+ * Every process of a campaign reads the whole list. Ten processes started together all found the
+ * first batches missing from the queue (the filter in enqueue-filter.ts had nothing to leave out
+ * yet) and each added every batch: ten times the addBulk scripts, all while the first ones sent.
  *
- * A batch is known by a hash of its job ids and flags. The first process to take its lease (SET NX
- * with an expiry) adds it and marks it done; the others defer it and, before they call their
- * enqueue finished, see it marked done, or take the lease themselves once it expired (its owner
- * died) and add it again. Adding twice is always safe (job ids are idempotent and the filter skips
- * what exists), so a lease only saves work: correctness never rests on it.
+ * A batch is known by a hash of its job ids and flags. The process that takes its lease (SET NX
+ * with an expiry) adds it and releases the lease. Another process that finds the lease taken defers
+ * the batch and moves on to the next one; before it calls its enqueue finished, it waits for each
+ * deferred lease to go (released, or expired when its owner died) and then adds that batch itself,
+ * through the filter: what the owner added is left out, what it did not get to is added. So every
+ * process still offers every recipient (a rerun, or a process that joins late, enqueues as without
+ * leases); the lease only keeps processes from adding the same batch at the same moment.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 /** A lease outlives any sane addBulk of one batch; an owner that dies is replaced after this. */
 const LEASE_MS = 10_000;
-/**
- * How long "done" is remembered. Only processes enqueueing now need it; a rerun later (say with
- * `--resend-uncertain` under the same flags) must find no marker and filter the batch itself.
- */
-const DONE_MS = 15_000;
 const POLL_MS = 50;
 /** Deferred batches held in memory before reading on waits for the oldest. */
 const MAX_DEFERRED = 16;
@@ -34,33 +31,37 @@ interface Deferred {
 export interface BatchLeases {
   /** Adds the batch (`add`) unless another process is adding the same batch now; then defers it. */
   offer(ids: readonly string[], add: () => Promise<void>): Promise<void>;
-  /** Resolves once every deferred batch is done, by its owner or (owner gone) by this process. */
+  /** Adds every deferred batch once its lease is gone (`add` filters out what its owner added). */
   settle(): Promise<void>;
 }
 
 /** Timings, for tests. */
 export interface LeaseTimings {
   leaseMs?: number;
-  doneMs?: number;
   pollMs?: number;
 }
 
-export function batchLeases(client: Pick<Redis, 'set' | 'get'>, keyBase: string, flags: string, timings: LeaseTimings = {}): BatchLeases {
-  const { leaseMs = LEASE_MS, doneMs = DONE_MS, pollMs = POLL_MS } = timings;
+/** Releases the lease only while it is still ours (after an expiry it may be another process's). */
+const RELEASE_LUA = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+export function batchLeases(client: Pick<Redis, 'set' | 'get' | 'eval'>, keyBase: string, flags: string, timings: LeaseTimings = {}): BatchLeases {
+  const { leaseMs = LEASE_MS, pollMs = POLL_MS } = timings;
   const token = randomUUID();
   const deferred: Deferred[] = [];
 
   /** Takes the lease and adds; false when another process holds it. */
   const tryAdd = async (key: string, add: () => Promise<void>): Promise<boolean> => {
     if ((await client.set(key, token, 'PX', leaseMs, 'NX')) !== 'OK') return false;
-    await add();
-    await client.set(key, 'done', 'PX', doneMs);
+    try {
+      await add();
+    } finally {
+      await client.eval(RELEASE_LUA, 1, key, token).catch(() => undefined); // else it expires
+    }
     return true;
   };
 
   const settleOne = async ({ key, add }: Deferred) => {
     for (;;) {
-      if ((await client.get(key)) === 'done') return;
       if (await tryAdd(key, add)) return;
       await sleep(pollMs);
     }

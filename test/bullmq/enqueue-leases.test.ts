@@ -52,17 +52,28 @@ describeWithRedis('enqueue leases', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
   });
 
-  it('a batch another process finished is not added again; another list or other flags are', async () => {
+  it('a batch deferred while another process adds it is added (filtered) after the lease is released; other lists and flags do not wait', async () => {
     const client = redis.client();
-    const first = batchLeases(client, 'tgr:test:leases2:', '{}');
-    const second = batchLeases(client, 'tgr:test:leases2:', '{}');
-    const flagged = batchLeases(client, 'tgr:test:leases2:', '{"resendUncertain":true}');
+    const first = batchLeases(client, 'tgr:test:leases2:', '{}', { pollMs: 10 });
+    const second = batchLeases(client, 'tgr:test:leases2:', '{}', { pollMs: 10 });
+    const flagged = batchLeases(client, 'tgr:test:leases2:', '{"resendUncertain":true}', { pollMs: 10 });
     const adds: string[] = [];
-    await first.offer(['a', 'b'], async () => void adds.push('first'));
+    let release = () => {};
+    const owner = first.offer(['a', 'b'], () => new Promise<void>((resolve) => (release = () => (adds.push('first'), resolve()))));
+    await new Promise((resolve) => setTimeout(resolve, 20));
     await second.offer(['a', 'b'], async () => void adds.push('second'));
     await second.offer(['a', 'c'], async () => void adds.push('second, other list'));
     await flagged.offer(['a', 'b'], async () => void adds.push('flagged'));
-    await second.settle();
-    expect(adds).toEqual(['first', 'second, other list', 'flagged']);
+    expect(adds).toEqual(['second, other list', 'flagged']);
+    const settled = second.settle();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(adds).not.toContain('second'); // still the owner's
+    release();
+    await owner;
+    await settled;
+    expect(adds).toEqual(['second, other list', 'flagged', 'first', 'second']);
+    // Released: a process that comes later adds (through its filter) without waiting.
+    await second.offer(['a', 'b'], async () => void adds.push('later'));
+    expect(adds.at(-1)).toBe('later');
   });
 });
