@@ -173,13 +173,13 @@ export function createBotApi(options: BotApiOptions): BotApi {
     let rejectAborted: (reason: unknown) => void = () => {};
     const aborted = new Promise<never>((_resolve, reject) => (rejectAborted = reject));
     aborted.catch(() => {}); // raced below; nobody else awaits it
-    let timedOutAt = false;
+    let timeoutFired = false;
     const abort = (reason: unknown) => {
       controller.abort(reason);
       rejectAborted(reason);
     };
     const timer = setTimeout(() => {
-      timedOutAt = true;
+      timeoutFired = true;
       abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
     }, timeoutMs);
     timer.unref?.(); // like AbortSignal.timeout's: a pending request keeps the process alive, not its timeout
@@ -188,7 +188,7 @@ export function createBotApi(options: BotApiOptions): BotApi {
     // The caller's abort wins over everything and is passed on untouched; then our timeout.
     const failure = (error: unknown, afterResponse: boolean): unknown => {
       if (callerSignal?.aborted) return abortReason(callerSignal);
-      if (timedOutAt) return hide(timedOut(method, timeoutMs, error));
+      if (timeoutFired) return hide(timedOut(method, timeoutMs, error));
       return hide(errorFromFetchFailure(method, error, afterResponse));
     };
 

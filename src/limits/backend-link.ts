@@ -69,10 +69,11 @@ export class BackendLink {
 
   /**
    * Books a shared slot, then waits for it. Falls back to "go now" when the backend fails. Resolves
-   * to false when the wait ended too late for the slot (more than half the margin: an event loop or
-   * a Redis answer held it up): sent now, the message would arrive in a window that already holds
-   * its share, and a 429 there stops every process of the bot. The caller books again instead; the
-   * slot it had stays unused, which costs a slot, not a flood wait.
+   * to false when the wait ended too late for the slot (more than half the margin: the timer fired
+   * late, the event loop was busy): sent now, the message would arrive in a window that already
+   * holds its share, and a 429 there stops every process of the bot. The caller books again
+   * instead; the slot it had stays unused, which costs a slot, not a flood wait. (The slot is
+   * counted from when the booking's answer arrived, so a late answer alone is not seen here.)
    */
   async reserve(request: { chat: ChatScope | undefined; paid: boolean; marginMs: number }, signal?: AbortSignal): Promise<boolean> {
     await this.started(signal);
