@@ -15,8 +15,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
-/** A lease outlives any sane addBulk of one batch; an owner that dies is replaced after this. */
-const LEASE_MS = 10_000;
+/**
+ * A lease outlives an addBulk of one batch (tens to hundreds of ms; a lease that expires while its
+ * owner still adds only means a second, filtered add). An owner killed mid-batch holds the others'
+ * enqueue, and so their start of work, up to this long.
+ */
+const LEASE_MS = 3_000;
 const POLL_MS = 50;
 /** Deferred batches held in memory before reading on waits for the oldest. */
 const MAX_DEFERRED = 16;
