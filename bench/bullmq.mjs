@@ -22,7 +22,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, loadBuilt, report, round } from './common.mjs';
+import { ROOT, loadBuilt, maxInWindow, report, round } from './common.mjs';
 import { startRedis } from './redis-server.mjs';
 
 const FREE_RECIPIENTS = Number(process.env.BENCH_BULLMQ_FREE ?? 450);
@@ -94,15 +94,6 @@ function measure({ sim, runs, redisPid, redisCpuBefore, simCpuBefore }) {
   };
 }
 
-/** The most entries in any window of `ms` (sorted times). */
-function maxInWindow(times, ms) {
-  let most = 0;
-  for (let i = 0, j = 0; j < times.length; j++) {
-    while (times[j] - times[i] >= ms) i++;
-    most = Math.max(most, j - i + 1);
-  }
-  return most;
-}
 
 async function campaign({ name, processes, recipients, paid, simLimit, redis, dir }) {
   const sim = await startSimulator({ limits: { globalPerSecond: simLimit } });

@@ -30,6 +30,16 @@ export function report(result, human) {
   console.log(human);
 }
 
+/** The most timestamps in any window of `ms` (sorted input): `(t - ms, t]` for every t. */
+export function maxInWindow(sorted, ms) {
+  let most = 0;
+  for (let lo = 0, hi = 0; hi < sorted.length; hi++) {
+    while (sorted[hi] - sorted[lo] >= ms) lo++;
+    most = Math.max(most, hi - lo + 1);
+  }
+  return most;
+}
+
 /** The value at quantile `q` (0..1) of an already sorted array (nearest rank). */
 export function quantile(sorted, q) {
   if (sorted.length === 0) return NaN;

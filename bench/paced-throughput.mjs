@@ -13,7 +13,7 @@
  * to 1e9/s.
  */
 import Bottleneck from 'bottleneck';
-import { loadBuilt, report, round } from './common.mjs';
+import { loadBuilt, maxInWindow, report, round } from './common.mjs';
 
 const { createResilience } = await loadBuilt('index.js');
 
@@ -23,15 +23,6 @@ const send = async () => {
   sentAt.push(performance.now());
   return { ok: true };
 };
-/** The most sends in any window of `ms` (send times are in order). */
-function maxInWindow(times, ms) {
-  let most = 0;
-  for (let i = 0, j = 0; j < times.length; j++) {
-    while (times[j] - times[i] >= ms) i++;
-    most = Math.max(most, j - i + 1);
-  }
-  return most;
-}
 /** Calls per second between the first and the last send. */
 const sustained = () => (sentAt.length - 1) / ((sentAt[sentAt.length - 1] - sentAt[0]) / 1000);
 

@@ -14,7 +14,7 @@
 import { fork, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, loadBuilt, report, round, sleep } from './common.mjs';
+import { ROOT, loadBuilt, maxInWindow, report, round, sleep } from './common.mjs';
 import { startRedis } from './redis-server.mjs';
 
 const PROCESSES = 3;
@@ -54,15 +54,6 @@ function nextMessage(child, type) {
   });
 }
 
-/** Most timestamps in any window of `windowMs` (sorted input). */
-function maxInWindow(sorted, windowMs) {
-  let best = 0;
-  for (let lo = 0, hi = 0; hi < sorted.length; hi++) {
-    while (sorted[hi] - sorted[lo] >= windowMs) lo++;
-    best = Math.max(best, hi - lo + 1);
-  }
-  return best;
-}
 
 /** Subscribes to the gate channel and records when each announcement arrives (epoch ms). */
 async function listenForGates(port) {

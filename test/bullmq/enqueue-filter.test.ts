@@ -1,24 +1,13 @@
 /** enqueueBroadcast leaves out recipients whose job is queued or whose outcome is final (real redis-server and BullMQ). */
-import { Queue } from 'bullmq';
 import { expect, it } from 'vitest';
 import { enqueueBroadcast, jobIdOf, redisJournal } from '../../src/bullmq/index.js';
 import { describeWithRedis } from '../helpers/redis-server.js';
 import { useRedis } from '../limits/redis/redis-context.js';
+import { recordingQueue } from './recording-queue.js';
 
 describeWithRedis('enqueueBroadcast: what it leaves out', () => {
   const redis = useRedis();
-  /** A queue whose addBulk records the chat ids it was given. */
-  const queue = (name: string) => {
-    const q = new Queue(name, { connection: redis.client({ maxRetriesPerRequest: null }) });
-    redis.defer(() => q.close());
-    const added: unknown[] = [];
-    const addBulk = q.addBulk.bind(q);
-    q.addBulk = (jobs) => {
-      added.push(...jobs.map((job) => (job.data as { chatId: unknown }).chatId));
-      return addBulk(jobs);
-    };
-    return { q, added };
-  };
+  const queue = (name: string) => recordingQueue(redis, name);
   const message = { params: { text: 'hello' } };
 
   it('a second enqueue of the same list adds no job while the first one\'s jobs wait', async () => {

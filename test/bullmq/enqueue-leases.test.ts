@@ -1,26 +1,15 @@
 /** Processes enqueueing the same list share it: each batch added by one of them (real redis-server and BullMQ). */
-import { Queue } from 'bullmq';
 import { expect, it } from 'vitest';
 import { enqueueBroadcast } from '../../src/bullmq/index.js';
 import { batchLeases } from '../../src/bullmq/enqueue-leases.js';
 import { describeWithRedis } from '../helpers/redis-server.js';
 import { useRedis } from '../limits/redis/redis-context.js';
+import { recordingQueue } from './recording-queue.js';
 
 describeWithRedis('enqueue leases', () => {
   const redis = useRedis();
   const message = { params: { text: 'hello' } };
-  /** A queue on a connection of its own (a process of its own) whose addBulk records the chat ids it was given. */
-  const queue = (name: string) => {
-    const q = new Queue(name, { connection: redis.client({ maxRetriesPerRequest: null }) });
-    redis.defer(() => q.close());
-    const added: unknown[] = [];
-    const addBulk = q.addBulk.bind(q);
-    q.addBulk = (jobs) => {
-      added.push(...jobs.map((job) => (job.data as { chatId: unknown }).chatId));
-      return addBulk(jobs);
-    };
-    return { q, added };
-  };
+  const queue = (name: string) => recordingQueue(redis, name);
 
   it('three processes enqueueing one list at once add each recipient once between them, and each returns once all are in', async () => {
     const recipients = Array.from({ length: 60 }, (_, i) => 500 + i);
