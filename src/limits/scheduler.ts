@@ -337,15 +337,13 @@ export class PacingScheduler {
     const late = now - sentAt - this.roundTrips.minMs - this.margin;
     if (late > 0) this.arrivedLate(ticket, sentAt + late);
     // A round trip that a seen stall stretched says nothing about the network.
-    if (sentAt < this.stallSeenAt || !this.roundTrips.record(now - sentAt)) return;
-    this.margin = this.roundTrips.marginMs;
-    this.free.setMargin(this.margin);
-    this.paid.setMargin(this.margin);
+    if (sentAt >= this.stallSeenAt) this.learnRoundTrip(now - sentAt);
   }
 
   /**
-   * A round trip of `ms` measured elsewhere (a send that waited for a shared slot after its local
-   * one): it teaches the margin, and nothing about this process's windows.
+   * A round trip of `ms`: it teaches the margin on every window. Called from `answered`, and by the
+   * limiter for a send that waited for a shared slot after its local one (then it teaches nothing
+   * about this process's windows).
    */
   learnRoundTrip(ms: number): void {
     if (!this.roundTrips.record(ms)) return;
