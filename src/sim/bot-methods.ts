@@ -79,7 +79,7 @@ export class BotMethods {
       sendMessage: (p) => {
         const chatId = this.reachableChat(p.chat_id);
         const text = this.requireText(p.text);
-        this.takeSlot(chatId, true);
+        this.takeSlot(chatId, true, p);
         return this.deliver('sendMessage', chatId, text, {}, p.reply_markup);
       },
       sendPhoto: (p) => this.sendMedia('sendPhoto', p, { photo: [{ file_id: 'sim-photo', file_unique_id: 'simphoto', width: 90, height: 90 }] }),
@@ -178,8 +178,11 @@ export class BotMethods {
     return text;
   }
 
-  private takeSlot(chatId: number, countsGlobally: boolean): void {
-    const decision = this.config.limits?.take(String(chatId), { group: chatId < 0, global: countsGlobally });
+  /** `params`: a delivery's, whose `allow_paid_broadcast` moves it to the paid rate. */
+  private takeSlot(chatId: number, countsGlobally: boolean, params?: Params): void {
+    // JSON gives a boolean; a multipart or form body gives the string.
+    const paid = params?.allow_paid_broadcast === true || params?.allow_paid_broadcast === 'true';
+    const decision = this.config.limits?.take(String(chatId), { group: chatId < 0, global: countsGlobally, paid });
     if (decision !== undefined && decision.allowed === false) {
       throw new Refusal({ ...floodAnswer(decision.retryAfter), limit: decision.scope });
     }
@@ -190,7 +193,7 @@ export class BotMethods {
     const field = method === 'sendPhoto' ? 'photo' : 'document';
     if (params[field] === undefined || params[field] === '') throw new Refusal(errorAnswer(400, `Bad Request: there is no ${field} in the request`));
     const caption = textParam(params.caption);
-    this.takeSlot(chatId, true);
+    this.takeSlot(chatId, true, params);
     return this.deliver(method, chatId, caption, caption === undefined ? media : { ...media, caption }, params.reply_markup);
   }
 
@@ -201,7 +204,7 @@ export class BotMethods {
     const messageId = parseMessageId(params.message_id);
     const source = messageId === undefined ? undefined : this.store.get(fromChatId, messageId);
     if (!source) throw new Refusal(errorAnswer(400, `Bad Request: message to ${verb} not found`));
-    this.takeSlot(chatId, true);
+    this.takeSlot(chatId, true, params);
     return { chatId, source };
   }
 

@@ -4,6 +4,8 @@
  *
  * Semantics (Telegram documents the numbers, not the algorithm, so these are our choices):
  * - global: at most `globalPerSecond` counted calls in ANY 1000 ms sliding window, for the whole bot.
+ *   Paid broadcasts (`allow_paid_broadcast: true`) are not held by it: they have their own window of
+ *   `paidPerSecond` (Telegram: "up to 1000 messages per second, ignoring broadcasting limits").
  * - chat: a token bucket per private chat (GCRA form): `chatBurst` calls may go at once, then one
  *   every `1000 / chatPerSecond` ms.
  * - group: for groups, supergroups and channels (negative ids), at most `groupPerMinute` counted
@@ -24,6 +26,8 @@ export interface RateLimitOptions {
   chatBurst: number;
   /** Counted calls per 60 000 ms sliding window per group/supergroup/channel. Default 20. */
   groupPerMinute: number;
+  /** Paid broadcasts (`allow_paid_broadcast: true`) per 1000 ms sliding window, instead of `globalPerSecond`. Default 1000. */
+  paidPerSecond: number;
 }
 
 export const TELEGRAM_LIMITS: Readonly<RateLimitOptions> = Object.freeze({
@@ -31,6 +35,7 @@ export const TELEGRAM_LIMITS: Readonly<RateLimitOptions> = Object.freeze({
   chatPerSecond: 1,
   chatBurst: 3,
   groupPerMinute: 20,
+  paidPerSecond: 1000,
 });
 
 /** Which limit refused a call. */
@@ -54,6 +59,8 @@ export interface CallCost {
   group: boolean;
   /** Counts against the bot-wide limit (message deliveries do, edits do not). */
   global: boolean;
+  /** A paid broadcast: counts against `paidPerSecond` instead of `globalPerSecond`. */
+  paid?: boolean;
 }
 
 export interface RateLimitModel {
@@ -136,6 +143,7 @@ class ChatBuckets {
 export function createRateLimitModel(options: Partial<RateLimitOptions> | undefined, clock: Clock, strict = false): RateLimitModel {
   const resolved = Object.freeze(resolveLimits(options, strict));
   let global = new SlidingWindow(resolved.globalPerSecond, 1000);
+  let paid = new SlidingWindow(resolved.paidPerSecond, 1000);
   let chats = new ChatBuckets(resolved.chatPerSecond, resolved.chatBurst);
   let groups = new Map<string, SlidingWindow>();
 
@@ -153,7 +161,8 @@ export function createRateLimitModel(options: Partial<RateLimitOptions> | undefi
     take(chatKey, cost) {
       const now = clock.now();
       const waits: Array<[LimitScope, number]> = cost.group ? [] : [['chat', chats.waitMs(chatKey, now)]];
-      if (cost.global) waits.push(['global', global.waitMs(now)]);
+      const botWide = cost.paid ? paid : global;
+      if (cost.global) waits.push(['global', botWide.waitMs(now)]);
       if (cost.group) waits.push(['group', groupWindow(chatKey).waitMs(now)]);
 
       let worst: [LimitScope, number] = ['chat', 0];
@@ -167,12 +176,13 @@ export function createRateLimitModel(options: Partial<RateLimitOptions> | undefi
         };
       }
       if (!cost.group) chats.record(chatKey, now);
-      if (cost.global) global.record(now);
+      if (cost.global) botWide.record(now);
       if (cost.group) groupWindow(chatKey).record(now);
       return { allowed: true };
     },
     reset() {
       global = new SlidingWindow(resolved.globalPerSecond, 1000);
+      paid = new SlidingWindow(resolved.paidPerSecond, 1000);
       chats = new ChatBuckets(resolved.chatPerSecond, resolved.chatBurst);
       groups = new Map();
     },

@@ -193,3 +193,24 @@ describe('rate-limit model: options and invariants', () => {
     );
   });
 });
+
+describe('rate-limit model: paid broadcasts', () => {
+  const PAID_SEND = { group: false, global: true, paid: true };
+  it('are held by paidPerSecond (1,000 in any 1,000 ms), not by the bot-wide 30/s, and do not use up the free rate', async () => {
+    const clock = createManualClock(10_000);
+    const model = createRateLimitModel({}, clock);
+    for (let i = 0; i < 1000; i++) expect(model.take(`p${i}`, PAID_SEND).allowed, `paid #${i}`).toBe(true);
+    expect(refused(model.take('p1000', PAID_SEND))).toMatchObject({ scope: 'global', retryAfter: 1 });
+    // The free rate is untouched by them: 30 more ordinary sends go now.
+    for (let i = 0; i < 30; i++) expect(model.take(`f${i}`, SEND).allowed, `free #${i}`).toBe(true);
+    expect(refused(model.take('f30', SEND)).scope).toBe('global');
+    await clock.advance(1000);
+    expect(model.take('p1001', PAID_SEND).allowed).toBe(true);
+  });
+
+  it('still keep a private chat to its own rate', () => {
+    const model = createRateLimitModel({ chatBurst: 1 }, createManualClock(0));
+    expect(model.take('9', PAID_SEND).allowed).toBe(true);
+    expect(refused(model.take('9', PAID_SEND)).scope).toBe('chat');
+  });
+});

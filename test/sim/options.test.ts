@@ -45,7 +45,7 @@ describe('startSimulator options', () => {
     [{ faults: { seed: 1, rate: 2 } }, 'option `faults.rate` must be a number from 0 to 1, got 2'],
     [{ faults: { seed: 1, rate: 0.1, kinds: ['boom'] } }, 'option `faults.kinds` must be a non-empty array of'],
     [{ faults: { seed: 1.5, rate: 0.1 } }, 'option `faults.seed` must be a whole number, got 1.5'],
-    [{ limits: { perChat: 1 } }, 'unknown option `limits.perChat` (known: limits.globalPerSecond, limits.chatPerSecond, limits.chatBurst, limits.groupPerMinute)'],
+    [{ limits: { perChat: 1 } }, 'unknown option `limits.perChat` (known: limits.globalPerSecond, limits.chatPerSecond, limits.chatBurst, limits.groupPerMinute, limits.paidPerSecond)'],
     [{ faults: { seed: 1, rate: 0.1, methods: 'getMe' } }, 'option `faults.methods` must be an array of method names, got "getMe"'],
     [{ faults: { seed: 1, rate: 0.1, retryAfter: 0 } }, 'option `faults.retryAfter` must be a whole number of seconds > 0, got 0'],
     [TOKEN, 'options must be an object, got a string'],
