@@ -23,6 +23,16 @@ describe('stalls in virtual time', () => {
 });
 
 describe('runVirtualBroadcast at the receiver', () => {
+  /** Sends every message, 1 ms after the previous one, without waiting for answers. */
+  const oneMsApart: Parameters<typeof runVirtualBroadcast>[0]['strategy'] = async (send, list, c) => {
+    const sent: Array<Promise<unknown>> = [];
+    for (const m of list) {
+      sent.push(send({ chat_id: m.chatId, text: m.text }));
+      await c.sleep(1);
+    }
+    await Promise.all(sent);
+  };
+
   it('with jitter, messages sent 1 ms apart may arrive out of order, and that is counted', async () => {
     const clock = createManualClock();
     const messages = Array.from({ length: 20 }, (_, i) => ({ chatId: -5, text: `m${i}` }));
@@ -31,14 +41,7 @@ describe('runVirtualBroadcast at the receiver', () => {
       messages,
       jitterMs: 50,
       seed: 7,
-      strategy: async (send, list, c) => {
-        const sent: Array<Promise<unknown>> = [];
-        for (const m of list) {
-          sent.push(send({ chat_id: m.chatId, text: m.text }));
-          await c.sleep(1);
-        }
-        await Promise.all(sent);
-      },
+      strategy: oneMsApart,
     });
     expect(result.delivered).toBe(20);
     expect(result.outOfOrder).toBeGreaterThan(0);
@@ -50,14 +53,7 @@ describe('runVirtualBroadcast at the receiver', () => {
     const result = await runVirtualBroadcast({
       clock,
       messages,
-      strategy: async (send, list, c) => {
-        const sent: Array<Promise<unknown>> = [];
-        for (const m of list) {
-          sent.push(send({ chat_id: m.chatId, text: m.text }));
-          await c.sleep(1);
-        }
-        await Promise.all(sent);
-      },
+      strategy: oneMsApart,
     });
     expect(result.outOfOrder).toBe(0);
   });
