@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import { createBotApi } from '../../botapi/index.js';
-import { isJournalMismatchError, type BroadcastReport } from '../../broadcast/index.js';
+import { isJournalMismatchError, type BroadcastReport, type ChatId } from '../../broadcast/index.js';
 import { broadcastProcessor, broadcastWorkerOptions, campaignReport, campaignSnapshot, enqueueBroadcast, isCampaignLostError, redisJournal } from '../../bullmq/index.js';
 import { createResilience } from '../../engine/resilience.js';
 import { redisBackend } from '../../limits/redis/index.js';
@@ -15,6 +15,7 @@ import { writeLines } from '../command.js';
 import { connectRedis, watchRedis } from './campaign-redis.js';
 import { renderCampaignReport } from './campaign-text.js';
 import { readChats } from './chats-file.js';
+import { splitStream } from './stream-split.js';
 import { preflight } from './preflight.js';
 import type { BroadcastCliOptions } from './run-broadcast.js';
 
@@ -27,6 +28,10 @@ const MISSING = 'the --redis mode needs the bullmq (6.x) and ioredis (5.x) packa
 /** How long Redis may be gone before a process gives up (its claimed recipients become uncertain). */
 const REDIS_GIVE_UP_MS = 60_000;
 const POLL_MS = 250;
+/** Recipients enqueued before this process starts working the queue (enqueueBroadcast's batch). */
+const FIRST_BATCH = 1_000;
+/** After the queue is empty (or Ctrl-C), how long jobs in flight may take to finish before the report is read. */
+const CLOSE_GRACE_MS = 2_000;
 
 type Bullmq = typeof import('bullmq');
 async function load<T>(name: 'bullmq' | 'ioredis'): Promise<T> {
@@ -68,23 +73,28 @@ export async function runCampaignCli(options: CampaignCliOptions, io: CliIo): Pr
       badLines.push(bad.line);
       io.stderr.write(`${options.chats === '-' ? 'stdin' : options.chats}:${bad.line}: not a chat id (a number or @username): ${JSON.stringify(bad.text)}; skipped\n`);
     });
-    try {
-      await enqueueBroadcast(queue, {
+    const enqueue = (part: AsyncIterable<ChatId>) =>
+      enqueueBroadcast(queue, {
         campaign: options.campaign,
-        recipients,
+        recipients: part,
         message: { method: 'sendMessage', params },
         paid: options.paid,
         resendUncertain: options.resendUncertain,
         retryFailed: options.retryFailed,
         connection: client,
       });
+    // The first batch binds the campaign to this message (or finds it made for another, and nothing
+    // is sent); then this process works the queue while it enqueues the rest, instead of sending
+    // nothing until the whole file is in.
+    const { first, rest } = splitStream(recipients, FIRST_BATCH);
+    try {
+      await enqueue(first);
     } catch (error) {
       if (!isJournalMismatchError(error)) throw error;
       say(`campaign "${options.campaign}" was made for another message (another --text or --parse-mode). Nothing was sent. To send this message, use another --campaign name.`);
       return 2;
     }
 
-    // Work the queue until it is empty (every process enqueued the whole file first, so empty means done).
     let fatal: string | undefined;
     const stopped = new AbortController();
     const stop = (reason: string) => {
@@ -108,6 +118,9 @@ export async function runCampaignCli(options: CampaignCliOptions, io: CliIo): Pr
       if (isCampaignLostError(error)) stop(error.message);
     });
     cleanup.unshift(() => worker.close(true));
+    await enqueue(rest);
+
+    // Work the queue until it is empty (every process enqueued the whole file first, so empty means done).
     const interrupted = () => io.signal?.aborted === true;
     io.signal?.addEventListener('abort', () => stopped.abort(), { once: true });
     for (let emptyPolls = 0; emptyPolls < 2 && !stopped.signal.aborted; ) {
@@ -121,8 +134,10 @@ export async function runCampaignCli(options: CampaignCliOptions, io: CliIo): Pr
       say(fatal);
       return 1;
     }
-    // Jobs in flight finish (after Ctrl-C: for up to 2 s) before the report is read.
-    await Promise.race([worker.close(), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    // Jobs in flight finish (after Ctrl-C: for up to CLOSE_GRACE_MS) before the report is read.
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([worker.close(), new Promise((resolve) => (grace = setTimeout(resolve, CLOSE_GRACE_MS)))]);
+    clearTimeout(grace); // or it would keep the process alive for the rest of the grace after the report
     let report: BroadcastReport;
     try {
       report = await campaignReport(journal, since, { paid: options.paid, finished: !interrupted() });
