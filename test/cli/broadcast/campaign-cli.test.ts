@@ -6,7 +6,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { enqueueBroadcast } from '../../../src/bullmq/index.js';
 import { mulberry32, startSimulator, type Simulator, type SimulatorOptions } from '../../../src/sim/index.js';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
 import { compileCli, reportOf, startCli, type CompiledCli } from './child-cli.js';
@@ -62,6 +65,29 @@ describeWithRedis('broadcast CLI --redis: one campaign, many processes', () => {
       else expect(copies, `chat ${chat}`).toBe(1);
     }
   }
+
+  it('a campaign made for another message: exit 2 and nothing sent, not even the jobs it left waiting; its own message then sends them once', { timeout: 60_000 }, async () => {
+    const s = await simulator();
+    const recipients = users(5, 30_000);
+    // Enqueued by someone else with another text, and not worked yet: its jobs wait in the queue.
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue('broadcast.elsewhere', { connection });
+    try {
+      await enqueueBroadcast(queue, { campaign: 'elsewhere', recipients, message: { params: { text: 'first' } }, connection });
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+    const other = await run(s, ['--chats', chatsFile(recipients), '--text', 'second', '--campaign', 'elsewhere']).exited;
+    expect(other.code, other.stderr).toBe(2);
+    expect(other.stderr).toContain('was made for another message');
+    expect(s.requests({ method: 'sendMessage' })).toHaveLength(0);
+
+    const own = await run(s, ['--chats', chatsFile(recipients), '--text', 'first', '--campaign', 'elsewhere']).exited;
+    expect(own.code, own.stderr).toBe(0);
+    expect(reportOf(own.stdout).sent).toBe(recipients.length);
+    for (const chat of recipients) expect(s.deliveredTo(chat).map((m) => m.text)).toEqual(['first']);
+  });
 
   it('three processes with faults: each recipient once or uncertain, and all three print the same campaign report', { timeout: 60_000 }, async () => {
     const s = await simulator({ faults: { seed: 3, rate: 0.06, kinds: ['500', '502_html', 'reset_before', 'reset_after'], methods: ['sendMessage'] } });
