@@ -1,8 +1,9 @@
 /**
  * `telegram-resilience broadcast --redis URL --campaign NAME`: the same command on any number of
  * processes and machines. Each enqueues the chats file into the campaign's BullMQ queue (one job
- * per recipient, idempotent), works the queue with limits shared through Redis, and when the queue
- * is empty prints the report of the whole campaign. bullmq and ioredis are loaded only here.
+ * per recipient, idempotent), works the queue with limits shared through Redis (from its first
+ * batch on), and when it has enqueued the whole file and the queue is empty prints the report of
+ * the whole campaign. bullmq and ioredis are loaded only here.
  */
 import type { Redis } from 'ioredis';
 import { createBotApi } from '../../botapi/index.js';
@@ -120,7 +121,7 @@ export async function runCampaignCli(options: CampaignCliOptions, io: CliIo): Pr
     cleanup.unshift(() => worker.close(true));
     await enqueue(rest);
 
-    // Work the queue until it is empty (every process enqueued the whole file first, so empty means done).
+    // Work the queue until it is empty (every process enqueues the whole file before it looks, so empty means done).
     const interrupted = () => io.signal?.aborted === true;
     io.signal?.addEventListener('abort', () => stopped.abort(), { once: true });
     for (let emptyPolls = 0; emptyPolls < 2 && !stopped.signal.aborted; ) {
