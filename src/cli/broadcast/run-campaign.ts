@@ -7,6 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import { createBotApi } from '../../botapi/index.js';
+import { untilAborted } from '../../core/abort.js';
 import { isJournalMismatchError, type BroadcastReport, type ChatId } from '../../broadcast/index.js';
 import { broadcastProcessor, broadcastWorkerOptions, campaignReport, campaignSnapshot, enqueueBroadcast, isCampaignLostError, redisJournal } from '../../bullmq/index.js';
 import { createResilience } from '../../engine/resilience.js';
@@ -16,7 +17,7 @@ import { writeLines } from '../command.js';
 import { connectRedis, watchRedis } from './campaign-redis.js';
 import { renderCampaignReport } from './campaign-text.js';
 import { readChats } from './chats-file.js';
-import { splitStream } from './stream-split.js';
+import { splitStream, untilStopped } from './stream-split.js';
 import { preflight } from './preflight.js';
 import type { BroadcastCliOptions } from './run-broadcast.js';
 
@@ -119,11 +120,18 @@ export async function runCampaignCli(options: CampaignCliOptions, io: CliIo): Pr
       if (isCampaignLostError(error)) stop(error.message);
     });
     cleanup.unshift(() => worker.close(true));
-    await enqueue(rest);
+    const interrupted = () => io.signal?.aborted === true;
+    if (interrupted()) stopped.abort();
+    else io.signal?.addEventListener('abort', () => stopped.abort(), { once: true });
+    // The rest stops with the campaign (Ctrl-C, Redis given up): a command waiting for a Redis that
+    // is gone would otherwise hold the process past its give-up.
+    try {
+      await untilAborted(enqueue(untilStopped(rest, stopped.signal)), stopped.signal);
+    } catch (error) {
+      if (!stopped.signal.aborted) throw error;
+    }
 
     // Work the queue until it is empty (every process enqueues the whole file before it looks, so empty means done).
-    const interrupted = () => io.signal?.aborted === true;
-    io.signal?.addEventListener('abort', () => stopped.abort(), { once: true });
     for (let emptyPolls = 0; emptyPolls < 2 && !stopped.signal.aborted; ) {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       if (client.status !== 'ready') continue;

@@ -18,3 +18,11 @@ export function splitStream<T>(source: AsyncIterable<T>, count: number): { first
   }
   return { first: take(count), rest: take(Infinity) };
 }
+
+/** `source` until `signal` aborts: then it stops reading (Ctrl-C while a long file is enqueued). */
+export async function* untilStopped<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  for await (const value of source) {
+    if (signal.aborted) return;
+    yield value;
+  }
+}

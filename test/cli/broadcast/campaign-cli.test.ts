@@ -89,6 +89,32 @@ describeWithRedis('broadcast CLI --redis: one campaign, many processes', () => {
     for (const chat of recipients) expect(s.deliveredTo(chat).map((m) => m.text)).toEqual(['first']);
   });
 
+  it('Ctrl-C while the rest of a long file is still being enqueued stops the process (exit 130) instead of working the whole campaign', { timeout: 60_000 }, async () => {
+    const s = await simulator();
+    // 200,000 lines take this process far longer to enqueue than the test waits.
+    const recipients = users(200_000, 1_000_000);
+    const running = run(s, ['--chats', chatsFile(recipients), '--text', 'stop', '--campaign', 'interrupted', '--paid']);
+    for (let waited = 0; s.ledger().length === 0; waited += 20) {
+      if (waited > 30_000) throw new Error(`nothing was delivered: ${running.stderr()}`);
+      await sleep(20);
+    }
+    running.child.kill('SIGINT');
+    const done = await running.exited;
+    expect(done.code, done.stderr).toBe(130);
+    expect(new Set(s.ledger().map((e) => e.chatId)).size).toBe(s.ledger().length);
+    // It stopped enqueueing too: what it sent and what waits are far fewer than the file's lines.
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue('broadcast.interrupted', { connection });
+    try {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      const left = Object.values(counts).reduce((sum, n) => sum + n, 0);
+      expect(left + s.ledger().length).toBeLessThan(recipients.length / 2);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+  });
+
   it('three processes with faults: each recipient once or uncertain, and all three print the same campaign report', { timeout: 60_000 }, async () => {
     const s = await simulator({ faults: { seed: 3, rate: 0.06, kinds: ['500', '502_html', 'reset_before', 'reset_after'], methods: ['sendMessage'] } });
     const recipients = [...users(150, 20_000), 666, -4001];

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { splitStream } from '../../../src/cli/broadcast/stream-split.js';
+import { splitStream, untilStopped } from '../../../src/cli/broadcast/stream-split.js';
 
 /** A source that counts how far it was read. */
 function counted(values: readonly number[]) {
@@ -44,5 +44,19 @@ describe('splitStream', () => {
     const { first, rest } = splitStream(failing(), 1);
     expect(await all(first)).toEqual([1]);
     await expect(all(rest)).rejects.toThrow('disk gone');
+  });
+});
+
+describe('untilStopped', () => {
+  it('stops reading once the signal aborts', async () => {
+    const { source, state } = counted([1, 2, 3, 4, 5]);
+    const stop = new AbortController();
+    const seen: number[] = [];
+    for await (const value of untilStopped(source, stop.signal)) {
+      seen.push(value);
+      if (value === 2) stop.abort();
+    }
+    expect(seen).toEqual([1, 2]);
+    expect(state.read).toBe(3); // the value read when the abort was seen is not passed on
   });
 });
