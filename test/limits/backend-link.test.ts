@@ -11,6 +11,7 @@ import { createResilience } from '../../src/engine/resilience.js';
 import type { LimitsBackend } from '../../src/limits/backend.js';
 import { BackendUnavailableError } from '../../src/errors/backend-unavailable-error.js';
 import { tooManyRequests } from '../helpers/failures.js';
+import { recordingBackend } from './recording-backend.js';
 
 /** A backend whose n-th operation (any kind) fails when `fails[n]` is true. */
 function scriptedBackend(fails: boolean[], bookAheadMs: number) {
@@ -92,28 +93,11 @@ describe('backend link properties', () => {
   });
 });
 
-/** A backend that answers each booking with `slotOf(n)` (epoch ms) and keeps every request. */
-function bookingBackend(slotOf: (n: number) => number) {
-  const requests: Array<{ paid: boolean; marginMs?: number }> = [];
-  const backend: LimitsBackend = {
-    name: 'bookings',
-    start: async () => {},
-    reserve: async (request) => {
-      requests.push(request);
-      return slotOf(requests.length - 1);
-    },
-    closeGate: async () => {},
-    openGates: async () => ({}),
-    close: async () => {},
-  };
-  return { backend, requests };
-}
-
 describe('shared slots that come too late', () => {
   it('books again instead of sending when its slot passed more than half the margin ago', async () => {
     const clock = createManualClock(0);
     // The first answer names a slot 100 ms gone (Redis answered late); the second one now.
-    const { backend, requests } = bookingBackend((n) => Date.now() - (n === 0 ? 100 : 0));
+    const { backend, requests } = recordingBackend((n) => Date.now() - (n === 0 ? 100 : 0));
     const resilience = createResilience({ clock, throttle: true, backend });
     let sent = 0;
     const call = resilience.call(async () => ++sent, { method: 'sendMessage', params: { chat_id: 1, text: 'x' } });
@@ -127,7 +111,7 @@ describe('shared slots that come too late', () => {
 
   it('books at most three times more, then sends as booked', async () => {
     const clock = createManualClock(0);
-    const { backend, requests } = bookingBackend(() => Date.now() - 1_000);
+    const { backend, requests } = recordingBackend(() => Date.now() - 1_000);
     const resilience = createResilience({ clock, throttle: true, backend });
     let sent = 0;
     await clock.run(resilience.call(async () => ++sent, { method: 'sendMessage', params: { chat_id: 1, text: 'x' } }), 10_000);
@@ -138,7 +122,7 @@ describe('shared slots that come too late', () => {
 
   it('sends a slot a few ms late (timers fire late) without booking again', async () => {
     const clock = createManualClock(0);
-    const { backend, requests } = bookingBackend(() => Date.now() - 4);
+    const { backend, requests } = recordingBackend(() => Date.now() - 4);
     const resilience = createResilience({ clock, throttle: true, backend });
     await clock.run(resilience.call(async () => 'ok', { method: 'sendMessage', params: { chat_id: 1, text: 'x' } }), 10_000);
     expect(requests).toHaveLength(1);
@@ -149,7 +133,7 @@ describe('shared slots that come too late', () => {
 describe('the margin with a shared backend', () => {
   it('is learned from round trips counted from the end of the shared wait, and sent with every booking', async () => {
     const clock = createManualClock(0);
-    const { backend, requests } = bookingBackend(() => Date.now());
+    const { backend, requests } = recordingBackend(() => Date.now());
     const resilience = createResilience({ clock, throttle: true, backend });
     // Round trips of 10 to 30 ms: a spread of 20 ms once enough of them are seen.
     for (let i = 0; i < 40; i++) {

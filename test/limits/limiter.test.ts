@@ -2,31 +2,15 @@ import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/core/clock.js';
 import { createResilience } from '../../src/engine/resilience.js';
-import type { LimitsBackend } from '../../src/limits/backend.js';
 import { Limiter } from '../../src/limits/limiter.js';
 import { resolveThrottle, TELEGRAM_LIMITS } from '../../src/limits/throttle-options.js';
 import { classify } from '../../src/errors/classify.js';
 import type { JobList, PaceJob } from '../../src/limits/job-queue.js';
 import { rpcError, tooManyRequests } from '../helpers/failures.js';
+import { recordingBackend } from './recording-backend.js';
 
-/** An in-memory stand-in for a shared backend: every reservation is "in 100 ms". */
-function fakeBackend(bookAheadMs = 100) {
-  const calls = { reserve: 0, closeGate: [] as string[] };
-  const backend: LimitsBackend = {
-    name: 'fake',
-    start: async () => {},
-    reserve: async () => {
-      calls.reserve++;
-      return Date.now() + bookAheadMs;
-    },
-    closeGate: async (scope) => {
-      calls.closeGate.push(scope);
-    },
-    openGates: async () => ({}),
-    close: async () => {},
-  };
-  return { backend, calls };
-}
+/** A shared backend whose every booking is `bookAheadMs` from now (100 ms unless told). */
+const fakeBackend = (bookAheadMs = 100) => recordingBackend(() => Date.now() + bookAheadMs);
 
 describe('Limiter', () => {
   it('with a shared backend, a 429 is learned from the send it refused (its ticket has its send time)', async () => {
@@ -56,7 +40,7 @@ describe('Limiter', () => {
 
   it('re-books a shared slot that a flood gate overtook, and sends only after the gate opens', async () => {
     const clock = createManualClock(0);
-    const { backend, calls } = fakeBackend();
+    const { backend, requests } = fakeBackend();
     const limiter = new Limiter({ clock, throttle: TELEGRAM_LIMITS, backend, backendTimeoutMs: 500, onBackendError: 'fallback', onBackendStatus: () => {} });
     const attempt = { method: 'sendMessage', params: { chat_id: 5 }, dc: undefined, number: 1, signal: undefined };
     let sentAt: number | undefined;
@@ -64,7 +48,7 @@ describe('Limiter', () => {
     await clock.advance(50); // the slot is booked for t=100; now a 429 elsewhere closes the bot for 3 s
     limiter.gates.close('bot', 3_050);
     await clock.run(wait);
-    expect(calls.reserve).toBe(2);
+    expect(requests).toHaveLength(2);
     expect(sentAt).toBeGreaterThanOrEqual(3_050);
     await limiter.close();
   });
@@ -91,7 +75,7 @@ describe('Limiter', () => {
 
   it('closes the chat gate on a Bot API 429, the bot gate when a second chat is hit within a second, the method gate on FLOOD_WAIT', () => {
     const clock = createManualClock(0);
-    const { backend, calls } = fakeBackend();
+    const { backend, closedGates } = fakeBackend();
     const limiter = new Limiter({ clock, throttle: TELEGRAM_LIMITS, backend, backendTimeoutMs: 500, onBackendError: 'fallback', onBackendStatus: () => {} });
     const at = (params: Record<string, unknown>, method = 'sendMessage') => ({ method, params, dc: undefined, number: 1, signal: undefined });
     limiter.onFailure({ kind: 'flood', code: 429, retryAfterMs: 5_000, maybeDelivered: false, cause: null }, at({ chat_id: 1 }));
@@ -103,7 +87,7 @@ describe('Limiter', () => {
     limiter.onFailure({ kind: 'flood', code: 420, type: 'SLOWMODE_WAIT_4', retryAfterMs: 4_000, maybeDelivered: false, cause: null }, at({ chat_id: -77 }, 'messages.sendMessage'));
     expect(limiter.gates.snapshot()['chat:-77']).toBe(4_000);
     // Gates are not shared before the backend started; nothing has asked for a slot yet.
-    expect(calls.closeGate).toEqual([]);
+    expect(closedGates).toEqual([]);
   });
 
   it('a 429 for one chat holds that chat only; a second chat\'s within a second holds the whole bot', async () => {
