@@ -57,6 +57,17 @@ describeWithRedis('broadcast CLI --redis: one campaign, many processes', () => {
   };
   const run = (s: Simulator, args: string[]) =>
     startCli(cli.entry, ['broadcast', '--api-root', s.apiRoot, '--redis', redis.url, '--json', ...args], { TELEGRAM_BOT_TOKEN: s.token }, { cwd: dir });
+  /** Runs `use` with the campaign's BullMQ queue (as the CLI names it) on a connection of its own, then closes both. */
+  async function withQueue<T>(campaign: string, use: (queue: Queue, connection: Redis) => Promise<T>): Promise<T> {
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue(`broadcast.${campaign}`, { connection });
+    try {
+      return await use(queue, connection);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+  }
   /** Every recipient delivered exactly once, or listed as uncertain (then at most once). */
   function expectOnceOrUncertain(s: Simulator, recipients: number[], uncertain: Array<number | string>) {
     for (const chat of recipients) {
@@ -70,14 +81,9 @@ describeWithRedis('broadcast CLI --redis: one campaign, many processes', () => {
     const s = await simulator();
     const recipients = users(5, 30_000);
     // Enqueued by someone else with another text, and not worked yet: its jobs wait in the queue.
-    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-    const queue = new Queue('broadcast.elsewhere', { connection });
-    try {
-      await enqueueBroadcast(queue, { campaign: 'elsewhere', recipients, message: { params: { text: 'first' } }, connection });
-    } finally {
-      await queue.close();
-      connection.disconnect();
-    }
+    await withQueue('elsewhere', (queue, connection) =>
+      enqueueBroadcast(queue, { campaign: 'elsewhere', recipients, message: { params: { text: 'first' } }, connection }),
+    );
     const other = await run(s, ['--chats', chatsFile(recipients), '--text', 'second', '--campaign', 'elsewhere']).exited;
     expect(other.code, other.stderr).toBe(2);
     expect(other.stderr).toContain('was made for another message');
@@ -103,16 +109,9 @@ describeWithRedis('broadcast CLI --redis: one campaign, many processes', () => {
     expect(done.code, done.stderr).toBe(130);
     expect(new Set(s.ledger().map((e) => e.chatId)).size).toBe(s.ledger().length);
     // It stopped enqueueing too: what it sent and what waits are far fewer than the file's lines.
-    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-    const queue = new Queue('broadcast.interrupted', { connection });
-    try {
-      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-      const left = Object.values(counts).reduce((sum, n) => sum + n, 0);
-      expect(left + s.ledger().length).toBeLessThan(recipients.length / 2);
-    } finally {
-      await queue.close();
-      connection.disconnect();
-    }
+    const counts = await withQueue('interrupted', (queue) => queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'));
+    const left = Object.values(counts).reduce((sum, n) => sum + n, 0);
+    expect(left + s.ledger().length).toBeLessThan(recipients.length / 2);
   });
 
   it('three processes with faults: each recipient once or uncertain, and all three print the same campaign report', { timeout: 60_000 }, async () => {
