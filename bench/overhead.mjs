@@ -5,7 +5,13 @@
  * and, for the grammY transformer, against `@grammyjs/auto-retry` (the transformer it replaces).
  * Every variant runs the same loop in the same process; rounds are interleaved so that JIT warm-up
  * and CPU frequency drift hit all variants alike, and the median round is reported (in CPU time).
+ * Then each pair compared against a target runs again alone in a child process (`--pair a,b`):
+ * in the shared process one engine serves four call shapes (no info, `getMe` throttled, the
+ * transformer's), which V8 optimizes for all of them at once, while an app's process mostly makes
+ * one kind of call, and auto-retry's code serves one variant only.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import pRetry from 'p-retry';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { loadBuilt, median, report, round } from './common.mjs';
@@ -96,6 +102,9 @@ async function time(name, n) {
   return ns / n;
 }
 
+const pair = process.argv[2] === '--pair' ? process.argv[3].split(',') : undefined;
+if (pair) for (const name of Object.keys(variants)) if (!pair.includes(name)) delete variants[name];
+
 for (const name of Object.keys(variants)) await time(name, WARMUP);
 
 const samples = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
@@ -105,6 +114,19 @@ for (let round = 0; round < ROUNDS; round++) {
 const ns = Object.fromEntries(Object.entries(samples).map(([name, list]) => [name, median(list)]));
 await plain.close();
 await throttled.close();
+if (pair) {
+  process.stdout.write(`${JSON.stringify(ns)}\n`);
+  process.exit(0);
+}
+
+/** Medians of `names` measured alone in a child process. */
+function alone(...names) {
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--pair', names.join(',')], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`overhead --pair ${names}: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop());
+}
+const callAlone = alone('bare', 'call');
+const transformerAlone = alone('grammyTransformer', 'grammyAutoRetry');
 
 const result = {
   bench: 'overhead',
@@ -125,6 +147,15 @@ const result = {
   ratioCallToPRetry: round(ns.call / ns.pRetry),
   ratioGrammyTransformerToAutoRetry: round(ns.grammyTransformer / ns.grammyAutoRetry),
   ratioThrottledToPRetry: round(ns.callThrottledUnpaced / ns.pRetry),
+  // Each pair alone in its own process (see the header).
+  alone: {
+    nsBare: round(callAlone.bare, 1),
+    nsCall: round(callAlone.call, 1),
+    ratioCallToBare: round(callAlone.call / callAlone.bare),
+    nsGrammyTransformer: round(transformerAlone.grammyTransformer, 1),
+    nsGrammyAutoRetry: round(transformerAlone.grammyAutoRetry, 1),
+    ratioGrammyTransformerToAutoRetry: round(transformerAlone.grammyTransformer / transformerAlone.grammyAutoRetry),
+  },
 };
 report(
   result,
@@ -133,5 +164,6 @@ report(
     `call+throttle getMe ${result.nsCallThrottledUnpaced} ns (+${result.addedNsCallThrottledUnpaced}), ` +
     `p-retry ${result.nsPRetry} ns (+${result.addedNsPRetry}); call/p-retry ${result.ratioCallToPRetry}x, ` +
     `throttled/p-retry ${result.ratioThrottledToPRetry}x; grammyTransformer ${result.nsGrammyTransformer} ns, ` +
-    `auto-retry ${result.nsGrammyAutoRetry} ns (${result.ratioGrammyTransformerToAutoRetry}x)`,
+    `auto-retry ${result.nsGrammyAutoRetry} ns (${result.ratioGrammyTransformerToAutoRetry}x); each pair alone in a process: ` +
+    `call ${result.alone.ratioCallToBare}x bare, grammyTransformer ${result.alone.ratioGrammyTransformerToAutoRetry}x auto-retry`,
 );
