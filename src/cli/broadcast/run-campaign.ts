@@ -5,6 +5,7 @@
  * batch on), and when it has enqueued the whole file and the queue is empty prints the report of
  * the whole campaign. bullmq and ioredis are loaded only here.
  */
+import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
 import { createBotApi } from '../../botapi/index.js';
 import { untilAborted } from '../../core/abort.js';
@@ -36,9 +37,15 @@ const FIRST_BATCH = 1_000;
 const CLOSE_GRACE_MS = 2_000;
 
 type Bullmq = typeof import('bullmq');
+/**
+ * Both are CommonJS. Loaded through `require`, not `import()`: importing CommonJS from ESM makes
+ * Node scan the source for its named exports as well, and bullmq plus ioredis then took about
+ * 0.3 s more CPU to load (0.7 s against 0.4 s, Node 20), in every process of a campaign.
+ */
+const requireFromHere = createRequire(import.meta.url);
 async function load<T>(name: 'bullmq' | 'ioredis'): Promise<T> {
   try {
-    return (await import(name)) as T;
+    return requireFromHere(name) as T;
   } catch (error) {
     throw new Error(`${MISSING} (${name}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)})`, { cause: error });
   }
