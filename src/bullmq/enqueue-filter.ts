@@ -17,17 +17,17 @@ import type { CampaignKeys } from './keys.js';
 /** How to see whether a job of the queue exists: its Redis key, and the queue's own connection. */
 export interface JobLookup {
   keyOf(jobId: string): string;
-  client: Pick<Redis, 'pipeline'>;
+  client: Pick<Redis, 'eval'>;
 }
 
 /** The lookup of a BullMQ 6 `Queue` (`toKey`, `getBackend().client`), or undefined for anything else. */
 export async function jobLookupOf(queue: unknown): Promise<JobLookup | undefined> {
   const q = queue as { toKey?: unknown; getBackend?: () => { client?: Promise<unknown> } };
   if (typeof q.toKey !== 'function' || typeof q.getBackend !== 'function') return undefined;
-  const client = (await q.getBackend().client) as { pipeline?: unknown } | undefined;
-  if (typeof client?.pipeline !== 'function') return undefined;
+  const client = (await q.getBackend().client) as { eval?: unknown } | undefined;
+  if (typeof client?.eval !== 'function') return undefined;
   const toKey = q.toKey as (type: string) => string;
-  return { keyOf: (jobId) => toKey(jobId), client: client as Pick<Redis, 'pipeline'> };
+  return { keyOf: (jobId) => toKey(jobId), client: client as Pick<Redis, 'eval'> };
 }
 
 /** True when a record (JSON, as the journal stores it) is final under `rules`: its job would send nothing. */
@@ -41,8 +41,8 @@ function finalUnder(raw: string | null, rules: ClaimRules): boolean {
 }
 
 /**
- * For each recipient, true when it still needs a job. Two round trips per batch (one HMGET, one
- * pipeline of EXISTS) instead of one `addJob` script per recipient.
+ * For each recipient, true when it still needs a job. Two commands per batch (one HMGET, one
+ * script that looks up every job) instead of one `addJob` script per recipient.
  */
 export async function stillToEnqueue(
   journalClient: Pick<Redis, 'hmget'>,
@@ -57,10 +57,16 @@ export async function stillToEnqueue(
   return chatKeys.map((_key, i) => !(jobs?.[i] === true || finalUnder(records[i] ?? null, rules)));
 }
 
+/**
+ * Which job keys exist, in one script: a pipeline of one EXISTS per job cost ioredis about 13 µs
+ * of CPU per recipient, the script about 1 (batches of 1,000), in every process of a campaign
+ * (each enqueues the whole file).
+ */
+const JOBS_EXIST_LUA = "local out = {} for i, key in ipairs(KEYS) do out[i] = redis.call('EXISTS', key) end return out";
+
 async function jobsExist(queue: JobLookup, jobIds: readonly string[]): Promise<boolean[]> {
-  const pipeline = queue.client.pipeline();
-  for (const id of jobIds) pipeline.exists(queue.keyOf(id));
-  const answers = (await pipeline.exec()) ?? [];
   // A failed lookup counts as "no job": the recipient is then enqueued, which is always safe.
-  return jobIds.map((_id, i) => answers[i]?.[0] == null && answers[i]?.[1] === 1);
+  const found = await queue.client.eval(JOBS_EXIST_LUA, jobIds.length, ...jobIds.map((id) => queue.keyOf(id))).catch(() => []);
+  const answers = Array.isArray(found) ? found : [];
+  return jobIds.map((_id, i) => answers[i] === 1);
 }
