@@ -132,6 +132,7 @@ function ownError(outcome: AttemptOutcome, signal: AbortSignal | undefined, erro
 export class QueuedCall<T> extends AsyncResource implements PaceJob {
   seq = -1;
   sentAt = 0;
+  sendNo = -1;
   notBefore = NOT_HELD;
   queuedAt = 0;
   next: PaceJob | undefined = undefined;

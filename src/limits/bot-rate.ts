@@ -50,6 +50,8 @@ export class BotRate {
   private readonly stamps: Float64Array;
   /** The next write position: the oldest stamp. */
   private head = 0;
+  /** The send number (`take`'s) of each stamp, a ring beside `stamps`; -1 where unused. */
+  private readonly sendNos: Float64Array;
   private nextAt = Number.NEGATIVE_INFINITY;
   /** The latest refused send a lower rate was learned from. */
   private slowedAt = Number.NEGATIVE_INFINITY;
@@ -61,6 +63,7 @@ export class BotRate {
     // Rates that are learned keep twice their window's sends: a 429 is judged by the sends around it.
     const ring = perSecond <= CAPPED_MAX_RATE ? Math.max(1, Math.floor(perSecond)) * (perSecond <= LEARNED_MAX_RATE ? 2 : 1) : 0;
     this.stamps = new Float64Array(ring).fill(Number.NEGATIVE_INFINITY);
+    this.sendNos = new Float64Array(ring).fill(-1);
     this.margin = marginMs;
     this.setRate(perSecond);
   }
@@ -89,12 +92,25 @@ export class BotRate {
     return Math.ceil(Math.max(this.nextAt, windowAt));
   }
 
-  take(now: number): void {
+  /** Counts a send made `now`, known by `sendNo` (the scheduler's count of sends) to `forget` and `slowDown`. */
+  take(now: number, sendNo = -1): void {
     if (this.current < this.perSecond && now >= this.slowedAt + LEARNED_RATE_TTL_MS) this.setRate(this.perSecond);
     this.nextAt = (this.nextAt < now - this.slack ? now : this.nextAt) + this.interval;
     if (this.limit === 0) return;
     this.stamps[this.head] = now;
+    this.sendNos[this.head] = sendNo;
     this.head = (this.head + 1) % this.stamps.length;
+  }
+
+  /** The ring index of send `sendNo`, or -1 when the ring no longer (or never) held it. */
+  private indexOf(sendNo: number): number {
+    if (sendNo < 0) return -1;
+    const n = this.stamps.length;
+    for (let k = 1; k <= n; k++) {
+      const i = (this.head - k + n) % n;
+      if (this.sendNos[i] === sendNo) return i;
+    }
+    return -1;
   }
 
   /**
@@ -136,12 +152,24 @@ export class BotRate {
    * sends up to twice the margin earlier count too. (Sends after the refused one are still on their
    * way, most of them to be refused as well: counting them would learn more than Telegram takes.)
    * When they are as many as the rate, latency explains the 429 and nothing is learned.
+   * "Before" is by send order (`sendNo`) where the ring still holds the refused send: late answers
+   * move a send and the ones after it to one instant, and early in a run (before round trips are
+   * known) that can be every send up to the refused one; by time they would all count as "not
+   * before it" and the rate would fall to its floor.
    */
-  slowDown(refusedAt: number): void {
+  slowDown(refusedAt: number, sendNo = -1): void {
     if (this.perSecond > LEARNED_MAX_RATE) return;
     const from = refusedAt - WINDOW_MS - 2 * this.margin;
     let accepted = 0;
-    for (const at of this.stamps) if (at > from && at < refusedAt) accepted++;
+    if (this.indexOf(sendNo) >= 0) {
+      // Refused sends are forgotten (their stamps are -Infinity), unused places have no send number.
+      for (let i = 0; i < this.stamps.length; i++) {
+        const no = this.sendNos[i]!;
+        if (no >= 0 && no < sendNo && this.stamps[i]! > from) accepted++;
+      }
+    } else {
+      for (const at of this.stamps) if (at > from && at < refusedAt) accepted++;
+    }
     const floor = Math.max(1, Math.ceil(this.perSecond / MAX_SLOWDOWN_FACTOR));
     const learned = Math.max(floor, accepted);
     this.slowedAt = Math.max(this.slowedAt, refusedAt);
@@ -152,7 +180,12 @@ export class BotRate {
    * The send made at `sentAt` was refused: it took no place in Telegram's window, so it leaves ours
    * (its slot in the ring counts as free). Its spacing is kept: the next send is not brought forward.
    */
-  forget(sentAt: number): void {
+  forget(sentAt: number, sendNo = -1): void {
+    const i = this.indexOf(sendNo);
+    if (i >= 0) {
+      this.stamps[i] = Number.NEGATIVE_INFINITY;
+      return;
+    }
     for (let k = 1; k <= this.stamps.length; k++) {
       const i = (this.head - k + this.stamps.length) % this.stamps.length;
       if (this.stamps[i] === sentAt) {

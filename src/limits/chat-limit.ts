@@ -45,11 +45,19 @@ export interface GroupLimit extends SendTimes {
   kind: 'group';
   /** Send times of the last messages (at most the configured `groupPerMinute`), oldest first. */
   window: number[];
+  /** Their send numbers (`PaceTicket.sendNo`), beside `window`: times can tie, send order cannot. */
+  windowSendNos: number[];
   /** Messages per 60 s window in force: the configured number, or fewer once Telegram proved the group stricter. */
   perWindow: number;
 }
 
 export type ChatLimit = PrivateLimit | GroupLimit;
+
+/** A send Telegram refused: when it went (moved by late answers and stalls), and its send number (-1: not known). */
+export interface RefusedSend {
+  sentAt: number;
+  sendNo: number;
+}
 
 /** When the chat's own limit next allows a message (gates aside); NEVER when it allows one now. */
 export function limitReadyAt(chat: ChatLimit, marginMs: number): number {
@@ -64,13 +72,17 @@ export function limitReadyAt(chat: ChatLimit, marginMs: number): number {
  * A message to the chat goes at `now`. A group keeps the times of its last `maxWindow` sends (the
  * configured groupPerMinute) and a few more, to tell what arrived in Telegram's window after a 429.
  */
-export function recordSend(chat: ChatLimit, now: number, maxWindow: number): void {
+export function recordSend(chat: ChatLimit, now: number, maxWindow: number, sendNo = -1): void {
   chat.prevSentAt = chat.lastSentAt;
   chat.lastSentAt = now;
   if (chat.kind === 'private') chat.nextAt = now + chat.spacingMs;
   else {
     chat.window.push(now);
-    while (chat.window.length > maxWindow + WINDOW_EXTRA) chat.window.shift();
+    chat.windowSendNos.push(sendNo);
+    while (chat.window.length > maxWindow + WINDOW_EXTRA) {
+      chat.window.shift();
+      chat.windowSendNos.shift();
+    }
   }
 }
 
@@ -90,11 +102,24 @@ export function restampSends(chat: ChatLimit, since: number, at: number): void {
  * windows, so it leaves ours (the bot's, and the group's), whichever send it was: sends made after
  * it may have been accepted, and they stay.
  */
-export function forgetRefusedSend(chat: ChatLimit | undefined, rate: BotRate, sentAt: number): void {
-  rate.forget(sentAt);
+export function forgetRefusedSend(chat: ChatLimit | undefined, rate: BotRate, sentAt: number, sendNo = -1): void {
+  rate.forget(sentAt, sendNo);
   if (chat?.kind !== 'group') return;
-  const i = chat.window.lastIndexOf(sentAt);
-  if (i >= 0) chat.window.splice(i, 1);
+  const i = sendNo >= 0 ? chat.windowSendNos.lastIndexOf(sendNo) : chat.window.lastIndexOf(sentAt);
+  if (i < 0) return;
+  chat.window.splice(i, 1);
+  chat.windowSendNos.splice(i, 1);
+}
+
+/**
+ * True when the group's own window explains a 429 for the send made at `refusedAt` that holds the
+ * group until `openAt`: one of the sends in its window leaves it then (60 s after it, plus the way
+ * there and back, rounded up to a second). The refused send has left the window already.
+ */
+export function groupWindowExplains(chat: GroupLimit, openAt: number, refusedAt: number, marginMs: number): boolean {
+  return chat.window.some(
+    (at) => at > refusedAt - GROUP_WINDOW_MS - 2 * marginMs && at + GROUP_WINDOW_MS <= openAt && at + GROUP_WINDOW_MS > openAt - 1_000 - ROUND_TRIP_SLACK_MS,
+  );
 }
 
 /**
@@ -108,8 +133,9 @@ export function forgetRefusedSend(chat: ChatLimit | undefined, rate: BotRate, se
  * Called for every such 429, also while the chat's gate is closed: each one is a refused send.
  * Returns true when the group's window changed (its place among waiting chats may change with it).
  */
-export function learnChatFlood(chat: ChatLimit, openAt: number, refusedAt: number, configuredSpacingMs: number, marginMs: number): boolean {
+export function learnChatFlood(chat: ChatLimit, openAt: number, refused: RefusedSend, configuredSpacingMs: number, marginMs: number): boolean {
   if (chat.lastSentAt === NEVER) return false;
+  const refusedAt = refused.sentAt;
   if (chat.kind === 'private') {
     // The send before the refused one is the last Telegram surely accepted.
     const before = refusedAt === chat.lastSentAt ? chat.prevSentAt : NEVER;
@@ -129,13 +155,14 @@ export function learnChatFlood(chat: ChatLimit, openAt: number, refusedAt: numbe
   // margin is an estimate). Counting fewer would learn less than Telegram accepted (a 429 that
   // latency explains would slow the group for good). Sends after the refused one are left out: they
   // are still on their way, most of them to be refused as well.
-  const window = chat.window;
-  const matches = window.some(
-    (at) => at > refusedAt - GROUP_WINDOW_MS - 2 * marginMs && at + GROUP_WINDOW_MS <= openAt && at + GROUP_WINDOW_MS > openAt - 1_000 - ROUND_TRIP_SLACK_MS,
-  );
-  if (!matches) return false;
+  if (!groupWindowExplains(chat, openAt, refusedAt, marginMs)) return false;
+  // "Before" by send order where known: late answers move sends to one instant, often the refused one's.
+  const { window, windowSendNos } = chat;
   let held = 0;
-  for (const at of window) if (at > refusedAt - GROUP_WINDOW_MS - 2 * marginMs && at < refusedAt) held++;
+  for (let i = 0; i < window.length; i++) {
+    const before = refused.sendNo >= 0 && windowSendNos[i]! >= 0 ? windowSendNos[i]! < refused.sendNo : window[i]! < refusedAt;
+    if (before && window[i]! > refusedAt - GROUP_WINDOW_MS - 2 * marginMs) held++;
+  }
   if (held >= chat.perWindow) return false;
   chat.perWindow = held;
   return true;
@@ -145,6 +172,6 @@ export function learnChatFlood(chat: ChatLimit, openAt: number, refusedAt: numbe
  * Telegram refused the send made at `refusedAt` bot-wide: lower the bot-wide rate to what it
  * accepted in the second before it. See `BotRate`.
  */
-export function learnBotFlood(rate: BotRate, refusedAt: number): void {
-  rate.slowDown(refusedAt);
+export function learnBotFlood(rate: BotRate, refusedAt: number, sendNo = -1): void {
+  rate.slowDown(refusedAt, sendNo);
 }

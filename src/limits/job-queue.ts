@@ -20,6 +20,11 @@ export interface PaceTicket {
   /** Arrival order: set when first admitted (start at -1: none yet). A retry after a 429 keeps it. */
   seq: number;
   sentAt: number;
+  /**
+   * Which send of its bot-wide rate it was (`BotRate.take`'s count; -1: not sent). Send times can
+   * tie (late answers and stalls move sends to one instant), send order cannot.
+   */
+  sendNo: number;
 }
 
 /** `notBefore` of a job held by nothing (a small integer: no boxed number per queued call). */

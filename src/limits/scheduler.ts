@@ -21,6 +21,7 @@ import { ClosedError } from '../errors/closed-error.js';
 import { BotRate } from './bot-rate.js';
 import {
   forgetRefusedSend,
+  groupWindowExplains,
   learnBotFlood,
   learnChatFlood,
   limitReadyAt,
@@ -49,6 +50,7 @@ const RECENT_SENDS = 16;
 class PromiseJob implements PaceJob {
   seq: number;
   sentAt = 0;
+  sendNo = -1;
   notBefore: number;
   queuedAt = 0;
   next: PaceJob | undefined = undefined;
@@ -73,6 +75,7 @@ class PromiseJob implements PaceJob {
     if (this.ticket) {
       this.ticket.sentAt = this.sentAt;
       this.ticket.seq = this.seq;
+      this.ticket.sendNo = this.sendNo;
     }
     this.resolve();
   }
@@ -145,6 +148,8 @@ export class PacingScheduler {
   private recentHead = 0;
   /** The latest send time of a send whose answer came: it surely reached Telegram before now. */
   private latestAnsweredSentAt = NEVER;
+  /** Sends made so far: each send's number (`PaceTicket.sendNo`), its place in send order. */
+  private sends = 0;
   /** When the latest stall was seen: round trips in flight then were stretched by it. */
   private stallSeenAt = NEVER;
 
@@ -243,6 +248,7 @@ export class PacingScheduler {
       if (admitted && request.ticket) {
         request.ticket.sentAt = job.sentAt;
         request.ticket.seq = job.seq;
+        request.ticket.sendNo = job.sendNo;
       }
     });
     return admitted ? undefined : wait;
@@ -269,7 +275,7 @@ export class PacingScheduler {
       if (scope.kind === 'group') {
         chat = {
           key, kind: 'group', first: undefined, last: undefined, size: 0,
-          window: [], perWindow: this.limits.groupPerMinute,
+          window: [], windowSendNos: [], perWindow: this.limits.groupPerMinute,
           readyAt: 0, heldByOwnLimit: false, lastSentAt: NEVER, prevSentAt: NEVER, heapIndex: -1,
         };
       } else {
@@ -311,14 +317,15 @@ export class PacingScheduler {
 
   private take(chat: ChatState | undefined, job: PaceJob, now: number): void {
     job.sentAt = now;
-    (job.paid ? this.paid : this.free).take(now);
+    job.sendNo = this.sends++;
+    (job.paid ? this.paid : this.free).take(now, job.sendNo);
     // A retry's answer comes back to its call's ticket, not to the job that waited for the slot.
     this.recentTickets[this.recentHead] = job instanceof PromiseJob ? (job.ticket ?? job) : job;
     this.recentChats[this.recentHead] = chat;
     this.recentPaid[this.recentHead] = job.paid;
     this.recentHead = (this.recentHead + 1) % RECENT_SENDS;
     if (!chat) return;
-    recordSend(chat, now, this.limits.groupPerMinute);
+    recordSend(chat, now, this.limits.groupPerMinute, job.sendNo);
     if (chat.size === 0) this.becameIdle(chat);
   }
 
@@ -410,19 +417,25 @@ export class PacingScheduler {
    */
   refused(chatKey: string | undefined, paid: boolean, ticket: PaceTicket): void {
     const chat = chatKey === undefined ? undefined : this.chats.get(chatKey);
-    forgetRefusedSend(chat, paid ? this.paid : this.free, ticket.sentAt);
+    forgetRefusedSend(chat, paid ? this.paid : this.free, ticket.sentAt, ticket.sendNo);
   }
 
   /** A 429 held this chat until `openAt` (clock time) after `ticket`'s send: learn its real limit (see chat-limit.ts). */
   learnChatFlood(key: string, openAt: number, ticket: PaceTicket): void {
     const chat = this.chats.get(key);
     if (!chat) return;
-    if (learnChatFlood(chat, openAt - this.epoch, ticket.sentAt, this.chatInterval, this.margin) && chat.size > 0) this.placeChat(chat, this.now());
+    if (learnChatFlood(chat, openAt - this.epoch, ticket, this.chatInterval, this.margin) && chat.size > 0) this.placeChat(chat, this.now());
+  }
+
+  /** True when the group `key`'s own window explains a 429 for `ticket`'s send that holds it until `openAt` (clock time). */
+  groupWindowExplains(key: string, openAt: number, ticket: PaceTicket): boolean {
+    const chat = this.chats.get(key);
+    return chat?.kind === 'group' && groupWindowExplains(chat, openAt - this.epoch, ticket.sentAt, this.margin);
   }
 
   /** A 429 for the whole bot, for `ticket`'s send: lower the bot-wide rate (see chat-limit.ts). */
   learnBotFlood(paid: boolean, ticket: PaceTicket): void {
-    learnBotFlood(paid ? this.paid : this.free, ticket.sentAt);
+    learnBotFlood(paid ? this.paid : this.free, ticket.sentAt, ticket.sendNo);
   }
 
   /**

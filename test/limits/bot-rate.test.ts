@@ -45,6 +45,17 @@ describe('BotRate', () => {
     expect(after.length).toBeGreaterThanOrEqual(accepted * 5 - 1);
   });
 
+  it('counts the sends before the refused one by send order, though late answers moved them all to its instant', () => {
+    const rate = new BotRate(30);
+    for (let i = 0; i < 12; i++) rate.take(i * 34, i);
+    // The first answer came 400 ms late (before round trips are known): every send counts at 400,
+    // the refused one (send 11) too. By time, none of the others was before it.
+    rate.delay(0, 400);
+    rate.forget(400, 11);
+    rate.slowDown(400, 11);
+    expect(rate.rate).toBe(11);
+  });
+
   it('learns no less than it accepted: a 429 that latency explains (a full window) changes nothing', () => {
     const rate = new BotRate(30, 40);
     const sent = drive(rate, 0, 2_000);

@@ -22,7 +22,7 @@ describe('Limiter', () => {
       let done!: () => void;
       const sent = new Promise<void>((resolve) => (done = resolve));
       const job: PaceJob = {
-        seq: -1, sentAt: -1, notBefore: -(2 ** 30), queuedAt: 0, next: undefined, prev: undefined, list: undefined as JobList | undefined,
+        seq: -1, sentAt: -1, sendNo: -1, notBefore: -(2 ** 30), queuedAt: 0, next: undefined, prev: undefined, list: undefined as JobList | undefined,
         onAbort: undefined, paid: false, method: 'sendMessage', signal: undefined, proceed: () => done(), refuse: () => {},
       };
       if (limiter.admit(job, params)) done();

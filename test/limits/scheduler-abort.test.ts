@@ -18,6 +18,7 @@ let linkReads = 0;
 class CountingJob implements PaceJob {
   seq = -1;
   sentAt = 0;
+  sendNo = -1;
   notBefore = -(2 ** 30);
   queuedAt = 0;
   list: JobList | undefined = undefined;

@@ -54,6 +54,7 @@ const limitsArb = fc.record({
 class TestJob implements PaceJob {
   seq = -1;
   sentAt = 0;
+  sendNo = -1;
   notBefore = -(2 ** 30);
   queuedAt = 0;
   next: PaceJob | undefined = undefined;

@@ -195,7 +195,7 @@ describe('PacingScheduler', () => {
     const burst = times(sent, -5);
     // Its wait: until the first of the four it accepted leaves the window, rounded up to a second.
     const openAt = Math.ceil((burst[0]! + 60_000 + 40) / 1_000) * 1_000;
-    const fifth = { seq: 4, sentAt: burst[4]! };
+    const fifth = { seq: 4, sentAt: burst[4]!, sendNo: -1 };
     scheduler.refused('chat:-5', false, fifth);
     scheduler.learnChatFlood('chat:-5', openAt, fifth);
     expect(scheduler.groupWindow('chat:-5')).toBe(4);
@@ -209,7 +209,7 @@ describe('PacingScheduler', () => {
     // Group -6: three sent, then a 429 with a 1 s wait: not its window (that would free a slot 60 s
     // after the first), so its limit stays 20 per minute.
     await clock.run(Promise.all(Array.from({ length: 3 }, () => send(-6).done)));
-    const third = { seq: 7, sentAt: Math.max(...times(sent, -6)) };
+    const third = { seq: 7, sentAt: Math.max(...times(sent, -6)), sendNo: -1 };
     scheduler.refused('chat:-6', false, third);
     scheduler.learnChatFlood('chat:-6', clock.now() + 1_000, third);
     expect(scheduler.groupWindow('chat:-6')).toBe(20);
@@ -229,10 +229,10 @@ describe('PacingScheduler', () => {
 
   it('a send answered later than the margin explains counts as that late: the window 30 sends on holds at its arrival', async () => {
     const { clock, scheduler } = setup();
-    const tickets: Array<{ seq: number; sentAt: number }> = [];
+    const tickets: Array<{ seq: number; sentAt: number; sendNo: number }> = [];
     const sentAt: number[] = [];
     const go = (i: number) => {
-      const ticket = { seq: -1, sentAt: 0 };
+      const ticket = { seq: -1, sentAt: 0, sendNo: -1 };
       tickets.push(ticket);
       const wait = scheduler.acquire({ chat: chatScopeOf({ chat_id: 5000 + i }), paid: false, method: 'sendMessage', signal: undefined, ticket });
       return (wait ?? Promise.resolve()).then(() => sentAt.push(clock.now()));
