@@ -170,7 +170,11 @@ export class Limiter {
     const chat = chatScopeOf(attempt.params);
     const paid = attempt.params?.allow_paid_broadcast === true;
     learnFrom?.scheduler.refused(chat?.key, paid, learnFrom.ticket);
-    for (const scope of this.floodScopes(failure, attempt, chat, now)) {
+    // A group's 429 that its own window explains is that group's: another chat's 429 within a
+    // second does not make it the bot's (two groups stricter than 20 per 60 s closed the whole
+    // bot for their wait, up to a minute, and taught it a rate far below what it was accepted).
+    const groupsOwn = chat?.kind === 'group' && learnFrom !== undefined && learnFrom.scheduler.groupWindowExplains(chat.key, openAt, learnFrom.ticket);
+    for (const scope of groupsOwn ? [chat.key] : this.floodScopes(failure, attempt, chat, now)) {
       const wasOpen = this.gates.openAt(scope) === 0;
       if (this.gates.close(scope, openAt)) this.link?.closeGate(scope, openAt);
       if (!learnFrom) continue;
