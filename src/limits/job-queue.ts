@@ -21,8 +21,8 @@ export interface PaceTicket {
   seq: number;
   sentAt: number;
   /**
-   * Which send of its bot-wide rate it was (`BotRate.take`'s count; -1: not sent). Send times can
-   * tie (late answers and stalls move sends to one instant), send order cannot.
+   * Which send it was: the scheduler's count of its sends (-1: not sent yet). Send times can tie
+   * (late answers and stalls move sends to one instant), send order cannot.
    */
   sendNo: number;
 }

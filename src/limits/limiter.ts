@@ -172,7 +172,7 @@ export class Limiter {
     learnFrom?.scheduler.refused(chat?.key, paid, learnFrom.ticket);
     // A group's 429 that its own window explains is that group's: another chat's 429 within a
     // second does not make it the bot's (two groups stricter than 20 per 60 s closed the whole
-    // bot for their wait, up to a minute, and taught it a rate far below what it was accepted).
+    // bot for their wait, up to a minute, and taught it a rate far below what Telegram accepted).
     const groupsOwn = chat?.kind === 'group' && learnFrom !== undefined && learnFrom.scheduler.groupWindowExplains(chat.key, openAt, learnFrom.ticket);
     for (const scope of groupsOwn ? [chat.key] : this.floodScopes(failure, attempt, chat, now)) {
       const wasOpen = this.gates.openAt(scope) === 0;
