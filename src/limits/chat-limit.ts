@@ -20,6 +20,14 @@ import type { BotRate } from './bot-rate.js';
 /** No send yet (a small integer, so the field needs no boxed number). */
 export const NEVER = -(2 ** 30);
 export const GROUP_WINDOW_MS = 60_000;
+/**
+ * A group's next message waits for the answer to its previous one, at most this long. A message
+ * sent behind one that Telegram refuses is on its way before the 429 comes back, and may be
+ * accepted first: the group would read them out of order. Waiting costs a group nothing while
+ * round trips are shorter than its window allows (20 messages per 60 s: 3 s each); a send whose
+ * answer never comes (the network lost it, the call gave up) holds its group this long.
+ */
+export const ANSWER_WAIT_MS = 2_000;
 /** How much request round trips may add to a wait Telegram announced (for reading a group's 429). */
 const ROUND_TRIP_SLACK_MS = 2_000;
 /** Sends a group keeps beyond its window's worth. */
@@ -49,6 +57,10 @@ export interface GroupLimit extends SendTimes {
   windowSendNos: number[];
   /** Messages per 60 s window in force: the configured number, or fewer once Telegram proved the group stricter. */
   perWindow: number;
+  /** The send number of its latest message while its answer is awaited (-1: none). */
+  awaitedSendNo: number;
+  /** Until when the group's next message waits for that answer (NEVER: it does not). */
+  awaitedUntil: number;
 }
 
 export type ChatLimit = PrivateLimit | GroupLimit;
@@ -64,7 +76,7 @@ export function limitReadyAt(chat: ChatLimit, marginMs: number): number {
   if (chat.kind === 'private') return chat.nextAt;
   const { window, perWindow } = chat;
   // Two sends to one chat closer than the margin could arrive the other way round.
-  const inOrderAt = chat.lastSentAt + marginMs;
+  const inOrderAt = Math.max(chat.lastSentAt + marginMs, chat.awaitedUntil);
   return window.length >= perWindow ? Math.max(inOrderAt, window[window.length - perWindow]! + GROUP_WINDOW_MS + marginMs) : inOrderAt;
 }
 
@@ -79,6 +91,8 @@ export function recordSend(chat: ChatLimit, now: number, maxWindow: number, send
   else {
     chat.window.push(now);
     chat.windowSendNos.push(sendNo);
+    chat.awaitedSendNo = sendNo;
+    chat.awaitedUntil = now + ANSWER_WAIT_MS;
     while (chat.window.length > maxWindow + WINDOW_EXTRA) {
       chat.window.shift();
       chat.windowSendNos.shift();

@@ -146,6 +146,12 @@ export class Limiter {
    * and the local windows'): this process's sends are only part of the bot's.
    */
   answered(ticket: PaceTicket): void {
+    this.roundTrip(ticket);
+    // A success: the group it went to may send its next message (see PacingScheduler.released).
+    this.scheduler?.released(ticket);
+  }
+
+  private roundTrip(ticket: PaceTicket): void {
     if (!this.link) return this.scheduler?.answered(ticket);
     const sentAt = this.sharedSentAt.get(ticket);
     if (sentAt === undefined) return;
@@ -161,7 +167,7 @@ export class Limiter {
    */
   onFailure(failure: Failure, attempt: Sending, ticket?: PaceTicket): void {
     // Any answer from Telegram is a round trip; a network failure or a timeout is not one.
-    if (ticket && failure.kind !== 'network' && failure.kind !== 'timeout') this.answered(ticket);
+    if (ticket && failure.kind !== 'network' && failure.kind !== 'timeout') this.roundTrip(ticket);
     if (failure.kind !== 'flood') return;
     const now = this.clock.now();
     const openAt = now + (failure.retryAfterMs ?? DEFAULT_FLOOD_WAIT_MS);

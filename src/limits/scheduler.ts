@@ -150,6 +150,8 @@ export class PacingScheduler {
   private latestAnsweredSentAt = NEVER;
   /** Sends made so far: each send's number (`PaceTicket.sendNo`), its place in send order. */
   private sends = 0;
+  /** Groups whose next message waits for the answer to their latest, by that send's number. */
+  private readonly awaitedGroups = new Map<number, ChatState>();
   /** When the latest stall was seen: round trips in flight then were stretched by it. */
   private stallSeenAt = NEVER;
 
@@ -240,6 +242,8 @@ export class PacingScheduler {
    * else a promise that resolves when it may go, or rejects on abort or close.
    */
   acquire(request: PaceRequest): Promise<void> | undefined {
+    // A retry is back in its chat's queue, in its place: its group need not wait for its answer.
+    if (request.ticket) this.released(request.ticket);
     let admitted = false;
     const wait = new Promise<void>((resolve, reject) => {
       const notBefore = request.notBefore === undefined ? NEVER : Math.ceil(request.notBefore - this.epoch);
@@ -275,7 +279,7 @@ export class PacingScheduler {
       if (scope.kind === 'group') {
         chat = {
           key, kind: 'group', first: undefined, last: undefined, size: 0,
-          window: [], windowSendNos: [], perWindow: this.limits.groupPerMinute,
+          window: [], windowSendNos: [], perWindow: this.limits.groupPerMinute, awaitedSendNo: -1, awaitedUntil: NEVER,
           readyAt: 0, heldByOwnLimit: false, lastSentAt: NEVER, prevSentAt: NEVER, heapIndex: -1,
         };
       } else {
@@ -325,6 +329,10 @@ export class PacingScheduler {
     this.recentPaid[this.recentHead] = job.paid;
     this.recentHead = (this.recentHead + 1) % RECENT_SENDS;
     if (!chat) return;
+    if (chat.kind === 'group') {
+      if (chat.awaitedSendNo >= 0) this.awaitedGroups.delete(chat.awaitedSendNo);
+      this.awaitedGroups.set(job.sendNo, chat);
+    }
     recordSend(chat, now, this.limits.groupPerMinute, job.sendNo);
     if (chat.size === 0) this.becameIdle(chat);
   }
@@ -425,6 +433,25 @@ export class PacingScheduler {
     const chat = this.chats.get(key);
     if (!chat) return;
     if (learnChatFlood(chat, openAt - this.epoch, ticket, this.chatInterval, this.margin) && chat.size > 0) this.placeChat(chat, this.now());
+  }
+
+  /**
+   * The send of `ticket` was answered, or its retry is queued in its place: its group's next
+   * message need not wait for it any more. Answers to failed sends do not release it (their retry
+   * does): a message behind a refused one would otherwise go before the refused one's retry.
+   */
+  released(ticket: PaceTicket): void {
+    const chat = this.awaitedGroups.get(ticket.sendNo);
+    if (!chat) return;
+    this.awaitedGroups.delete(ticket.sendNo);
+    if (chat.kind !== 'group' || chat.awaitedSendNo !== ticket.sendNo) return;
+    chat.awaitedSendNo = -1;
+    chat.awaitedUntil = NEVER;
+    if (chat.size === 0 || this.closed) return;
+    const now = this.now();
+    this.placeChat(chat, now);
+    // The wake set for the wait just ended may be later than the chat's own limit now allows.
+    this.sleepUntil(this.ready.has(chat) ? now : chat.readyAt);
   }
 
   /** True when the group `key`'s own window explains a 429 for `ticket`'s send that holds it until `openAt` (clock time). */
@@ -582,6 +609,7 @@ export class PacingScheduler {
       const chat = this.idle[this.idleHead++]!;
       if (chat.size === 0 && this.chats.get(chat.key) === chat) {
         this.chats.delete(chat.key);
+        if (chat.kind === 'group' && chat.awaitedSendNo >= 0) this.awaitedGroups.delete(chat.awaitedSendNo);
       }
     }
     if (this.idleHead > 1024 && this.idleHead * 2 > this.idle.length) {

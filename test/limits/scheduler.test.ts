@@ -1,20 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/core/clock.js';
+import { ANSWER_WAIT_MS } from '../../src/limits/chat-limit.js';
 import { FloodGates } from '../../src/limits/flood-gates.js';
 import { PacingScheduler, type PaceRequest } from '../../src/limits/scheduler.js';
 import { chatScopeOf } from '../../src/limits/scope.js';
 import { TELEGRAM_LIMITS } from '../../src/limits/throttle-options.js';
 
+/**
+ * A scheduler on the manual clock. `send` acquires a slot; unless `answered: false`, Telegram's
+ * answer comes the moment the send goes (the limiter then releases the ticket: a group's next
+ * message waits for its previous one's answer).
+ */
 function setup(limits = TELEGRAM_LIMITS) {
   const clock = createManualClock(0);
   const gates = new FloodGates(clock);
   const scheduler = new PacingScheduler(clock, limits, gates);
   const sent: Array<{ chat: unknown; at: number }> = [];
-  const send = (chat_id: number | string | undefined, extra: Partial<PaceRequest> = {}) => {
-    const request: PaceRequest = { chat: chatScopeOf(chat_id === undefined ? {} : { chat_id }), paid: false, method: 'sendMessage', signal: undefined, ...extra };
+  const send = (chat_id: number | string | undefined, extra: Partial<PaceRequest> & { answered?: boolean } = {}) => {
+    const { answered = true, ...rest } = extra;
+    const ticket = rest.ticket ?? { seq: -1, sentAt: 0, sendNo: -1 };
+    const request: PaceRequest = { chat: chatScopeOf(chat_id === undefined ? {} : { chat_id }), paid: false, method: 'sendMessage', signal: undefined, ticket, ...rest };
     const wait = scheduler.acquire(request);
-    const done = (wait ?? Promise.resolve()).then(() => sent.push({ chat: chat_id, at: clock.now() }));
-    return { wait, done };
+    const done = (wait ?? Promise.resolve()).then(() => {
+      sent.push({ chat: chat_id, at: clock.now() });
+      if (answered) scheduler.released(ticket);
+    });
+    return { wait, done, ticket };
   };
   return { clock, gates, scheduler, sent, send };
 }
@@ -58,6 +69,28 @@ describe('PacingScheduler', () => {
     }
     // Slots (1000 + margin) / 30 apart: the margin costs margin / 1000 of the rate, no more.
     expect(at[89]).toBeLessThanOrEqual(Math.ceil((89 * (1000 + margin)) / 30) + 5);
+  });
+
+  it('sends a group\'s next message once the previous one is answered, or after ANSWER_WAIT_MS without an answer', async () => {
+    const { clock, send, sent, scheduler } = setup();
+    const first = send(-42, { answered: false });
+    const second = send(-42, { answered: false });
+    const third = send(-42);
+    await clock.run(first.done);
+    // No answer to the first yet: the second waits for it, though the group's window has room.
+    await clock.advance(300);
+    expect(times(sent, -42)).toEqual([0]);
+    scheduler.released(first.ticket); // its answer
+    await clock.run(second.done);
+    expect(times(sent, -42)).toEqual([0, 300]);
+    // The second is never answered (the network lost it): the third goes ANSWER_WAIT_MS after it.
+    await clock.run(third.done);
+    expect(times(sent, -42)).toEqual([0, 300, 300 + ANSWER_WAIT_MS]);
+    // A private chat does not wait for answers: its own spacing keeps its order.
+    const a = send(7, { answered: false });
+    const b = send(7, { answered: false });
+    await clock.run(Promise.all([a.done, b.done]));
+    expect(times(sent, 7)[1]! - times(sent, 7)[0]!).toBe(1_000);
   });
 
   it('lets a group send a burst of 20, then holds it by the 60 s window (plus the margin)', async () => {
