@@ -507,7 +507,8 @@ export class PacingScheduler {
       const next = useUnbound ? unbound : chatJob;
       if (!next) break;
       const at = Math.max(this.globalReadyAt(next.paid), botOpenAt);
-      if (at > now) return this.sleepUntil(at);
+      // Woken at the slot itself, the sends due shortly after it go too (see BotRate.wakeAt).
+      if (at > now) return this.sleepUntil(Math.max((next.paid ? this.paid : this.free).wakeAt(), botOpenAt));
       dequeue(useUnbound ? this.unbound : chat!);
       // Take the slot first: where the chat goes next depends on the slot it just used.
       this.take(useUnbound ? undefined : chat, next, now);

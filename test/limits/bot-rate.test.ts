@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BotRate, LEARNED_RATE_TTL_MS } from '../../src/limits/bot-rate.js';
+import { BATCH_MS, BotRate, LEARNED_RATE_TTL_MS } from '../../src/limits/bot-rate.js';
 
 /** Sends as fast as the rate allows from `from` until `until`; returns the send times. */
 function drive(rate: BotRate, from: number, until: number): number[] {
@@ -28,6 +28,31 @@ describe('BotRate', () => {
     const rate = new BotRate(1000);
     const sent = drive(rate, 0, 5_000);
     for (let i = 0; i + 1000 < sent.length; i++) expect(sent[i + 1000]! - sent[i]!).toBeGreaterThanOrEqual(1001);
+  });
+
+  it('at the paid rate one wake-up sends the slots due within BATCH_MS, and every window still holds', () => {
+    // A scheduler sleeps until wakeAt(), then sends while readyAt() allows.
+    const wakeUps = (rate: BotRate, until: number) => {
+      const sent: number[] = [];
+      let wakes = 0;
+      for (let now = 0; now < until; now = Math.max(now + 1, rate.wakeAt())) {
+        wakes++;
+        while (rate.readyAt() <= now) {
+          rate.take(now, sent.length);
+          sent.push(now);
+        }
+      }
+      return { sent, wakes };
+    };
+    const paid = wakeUps(new BotRate(1000), 5_000);
+    expect(paid.wakes).toBeLessThan(paid.sent.length / (BATCH_MS / 2));
+    for (let i = 0; i + 1000 < paid.sent.length; i++) expect(paid.sent[i + 1000]! - paid.sent[i]!).toBeGreaterThanOrEqual(1001);
+    // The rate is kept: about 1,000 in each second.
+    expect(paid.sent.length).toBeGreaterThanOrEqual(4_900);
+    // The bot-wide 30/s, its windows tight, sends one by one.
+    const free = wakeUps(new BotRate(30), 5_000);
+    expect(free.wakes).toBeGreaterThanOrEqual(free.sent.length);
+    expect(inAnySecond(free.sent)).toBeLessThanOrEqual(30);
   });
 
   it('after a bot-wide 429 it keeps to what Telegram accepted in the second before the refused send', () => {
