@@ -8,6 +8,7 @@ import { abortableSleep, untilAborted } from '../core/abort.js';
 import { BackendUnavailableError } from '../errors/backend-unavailable-error.js';
 import type { Clock } from '../core/clock.js';
 import type { LimitsBackend } from './backend.js';
+import { batchMsAt } from './bot-rate.js';
 import type { ChatScope } from './scope.js';
 import type { ResolvedThrottle } from './throttle-options.js';
 
@@ -74,6 +75,9 @@ export class BackendLink {
    * holds its share, and a 429 there stops every process of the bot. The caller books again
    * instead; the slot it had stays unused, which costs a slot, not a flood wait. (The slot is
    * counted from when the booking's answer arrived, so a late answer alone is not seen here.)
+   * At paid rates a send may go up to `BATCH_MS` before its slot: the sends whose slots fall in
+   * one such step of the clock leave together, on one wake-up (a batch of bookings has consecutive
+   * slots), and slots are booked that much further apart to keep the windows.
    */
   async reserve(request: { chat: ChatScope | undefined; paid: boolean; marginMs: number }, signal?: AbortSignal): Promise<boolean> {
     await this.started(signal);
@@ -83,12 +87,16 @@ export class BackendLink {
     // answered after it, when nobody waits any more, and hold a slot nobody uses: so the booking must
     // be made within the first half, leaving the other half for its answer to come back.
     const expiresAtEpochMs = Date.now() + this.options.timeoutMs / 2;
+    const limits = this.options.limits;
+    const early = limits ? batchMsAt(request.paid ? limits.paidBroadcastPerSecond : limits.globalPerSecond) : 0;
     await this.guard('reserve', async () => {
-      sendAt = await this.backend.reserve({ ...request, expiresAtEpochMs });
+      sendAt = await this.backend.reserve({ ...request, marginMs: request.marginMs + early, expiresAtEpochMs });
     });
     if (sendAt === undefined) return true;
     const slotAt = this.toClock(sendAt);
-    const wait = slotAt - this.options.clock.now();
+    // Sends whose slots fall in one BATCH_MS step of the clock wake up together, at its start.
+    const goAt = early > 0 ? Math.floor(slotAt / early) * early : slotAt;
+    const wait = goAt - this.options.clock.now();
     if (wait > 0) await abortableSleep(this.options.clock, wait, signal, this.options.stop);
     return this.options.clock.now() - slotAt <= Math.max(MIN_LATE_MS, request.marginMs / 2);
   }

@@ -47,6 +47,8 @@ const slackFor = (interval: number) => Math.min(10, Math.max(2, interval / 3));
  */
 const BATCH_ABOVE_RATE = 100;
 export const BATCH_MS = 8;
+/** How early a send at `perSecond` may go before its slot: `BATCH_MS` above 100/s, else 0. */
+export const batchMsAt = (perSecond: number): number => (perSecond > BATCH_ABOVE_RATE ? BATCH_MS : 0);
 
 export class BotRate {
   /** Sends per second in force. */
@@ -226,7 +228,7 @@ export class BotRate {
     this.slack = slackFor(this.interval);
     this.limit = Math.min(this.stamps.length, Math.max(1, Math.floor(perSecond)));
     // Only where the cap holds the windows (up to 1,000/s): above it spacing alone paces.
-    this.early = perSecond > BATCH_ABOVE_RATE && this.limit > 0 ? BATCH_MS : 0;
+    this.early = this.limit > 0 ? batchMsAt(perSecond) : 0;
   }
 
   /** The `k`-th most recent send time (1: the latest). */

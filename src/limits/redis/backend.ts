@@ -3,6 +3,7 @@
  * bot through Redis. See docs/redis.md.
  */
 import type { ChatIdStore } from '../../core/chat-id-store.js';
+import { TurnBatch } from '../../core/turn-batch.js';
 import { ClosedError } from '../../errors/closed-error.js';
 import type { BackendContext, LimitsBackend } from '../backend.js';
 import type { ResolvedThrottle } from '../throttle-options.js';
@@ -11,7 +12,7 @@ import type { ConnectionState } from './connection.js';
 import { closeGate, GateSubscriber, openGates, type SubscriberConnection } from './gates.js';
 import { redisKeys, type RedisKeys } from './keys.js';
 import { resolveRedisOptions, type RedisBackendOptions } from './options.js';
-import { RedisClockOffset, reserveSlot, type ReserveRequest } from './reserve.js';
+import { bookSlots, LateBookingError, RedisClockOffset, slotToEpoch, type ReserveRequest } from './reserve.js';
 import { defineScripts, type ScriptClient } from './scripts.js';
 
 export interface RedisBackend extends LimitsBackend {
@@ -51,6 +52,11 @@ export function redisBackend(options: RedisBackendOptions): RedisBackend {
   );
   let limits: ResolvedThrottle | undefined;
   const offset = new RedisClockOffset();
+  // Bookings made in one turn go as one script call (consecutive slots: their sends can leave together).
+  const bookings = new TurnBatch((requests: ReserveRequest[]) => {
+    if (!limits) throw new Error('redisBackend: reserve() before start()');
+    return bookSlots(client, keys, limits, requests, offset);
+  });
   let closed = false;
   const closedError = () => new ClosedError('redisBackend: the backend was closed');
   const { chat: _chat, ...keyNames } = keys;
@@ -71,7 +77,9 @@ export function redisBackend(options: RedisBackendOptions): RedisBackend {
     async reserve(request: ReserveRequest) {
       if (closed) throw closedError();
       if (!limits) throw new Error('redisBackend: reserve() needs throttle limits (createResilience({ throttle: true, backend }))');
-      return reserveSlot(client, keys, limits, request, offset);
+      const slot = await bookings.add(request);
+      if (!slot) throw new LateBookingError('redis booking arrived after its deadline: nothing was booked');
+      return slotToEpoch(slot);
     },
     async closeGate(scope: string, openAtEpochMs: number) {
       if (closed) throw closedError();

@@ -1,5 +1,5 @@
 /**
- * Booking a message's slot: one round trip, one atomic script (see RESERVE_LUA).
+ * Booking messages' slots: one round trip and one atomic script for a batch of them (see RESERVE_LUA).
  */
 import type { ChatScope } from '../scope.js';
 import type { ResolvedThrottle } from '../throttle-options.js';
@@ -54,45 +54,79 @@ export interface BookedSlot {
   redisNowMs: number;
 }
 
-/** Books a slot; returns it in Redis time (tests look at it directly). */
-export async function bookSlot(
-  client: ScriptClient & ConnectionState,
-  keys: RedisKeys,
-  limits: ResolvedThrottle,
-  request: ReserveRequest,
-  offset: RedisClockOffset = new RedisClockOffset(),
-): Promise<BookedSlot> {
-  assertUp(client);
+/** The script's arguments for one message: its chat's key, and its seven ARGV (see RESERVE_LUA). */
+function bookingArgs(keys: RedisKeys, limits: ResolvedThrottle, request: ReserveRequest, offset: RedisClockOffset): { key: string; argv: string[] } {
   const { chat, paid } = request;
   const deadline = offset.toRedis(request.expiresAtEpochMs);
-  const sentAt = Date.now();
   // Telegram counts arrivals: a window kept by slot times holds there when it is longer by the
   // spread of arrivals (the margin). At least whole milliseconds, rounded up: a hair wider never trips.
   const perSecond = paid ? limits.paidBroadcastPerSecond : limits.globalPerSecond;
   const interval = Math.max(Math.ceil(1000 / perSecond), (1000 + Math.max(0, request.marginMs ?? 0)) / perSecond);
   const chatLimit = chat?.kind === 'private' ? Math.ceil(1000 / limits.chatPerSecond) : chat ? Math.floor(limits.groupPerMinute) : 0;
-  const [slot, now] = await client.telegramResilienceReserveV2(
-    paid ? keys.paidTail : keys.freeTail,
-    paid ? keys.paidLater : keys.freeLater,
-    chat ? keys.chat(chat) : keys.unused,
-    keys.gates,
-    interval.toFixed(3),
-    chat?.kind ?? '',
-    String(chatLimit),
-    String(GROUP_WINDOW_MS),
-    chat?.key ?? '',
-    deadline === undefined ? '' : String(deadline),
-  );
-  offset.learn(Number(now), sentAt, Date.now());
-  if (slot === 'late') throw new LateBookingError('redis booking arrived after its deadline: nothing was booked');
-  return { slotMs: Number(slot), redisNowMs: Number(now) };
+  return {
+    key: chat ? keys.chat(chat) : keys.unused,
+    argv: [paid ? '1' : '', interval.toFixed(3), chat?.kind ?? '', String(chatLimit), String(GROUP_WINDOW_MS), chat?.key ?? '', deadline === undefined ? '' : String(deadline)],
+  };
 }
 
 /**
- * Books a slot; returns it as epoch ms of this machine's clock. The wait Redis computed is added to
+ * Books slots for `requests`, in their order, in one round trip; returns each in Redis time, or
+ * `undefined` for one Redis refused because it arrived past its deadline (nothing was booked).
+ */
+export async function bookSlots(
+  client: ScriptClient & ConnectionState,
+  keys: RedisKeys,
+  limits: ResolvedThrottle,
+  requests: readonly ReserveRequest[],
+  offset: RedisClockOffset = new RedisClockOffset(),
+): Promise<Array<BookedSlot | undefined>> {
+  assertUp(client);
+  const chatKeys: string[] = [];
+  const argv: string[] = [];
+  for (const request of requests) {
+    const args = bookingArgs(keys, limits, request, offset);
+    chatKeys.push(args.key);
+    argv.push(...args.argv);
+  }
+  const sentAt = Date.now();
+  const answer = await client.telegramResilienceReserveV3(
+    String(5 + chatKeys.length),
+    keys.freeTail,
+    keys.freeLater,
+    keys.paidTail,
+    keys.paidLater,
+    keys.gates,
+    ...chatKeys,
+    ...argv,
+  );
+  const redisNowMs = Number(answer[0]);
+  offset.learn(redisNowMs, sentAt, Date.now());
+  return requests.map((_, i) => (answer[i + 1] === 'late' ? undefined : { slotMs: Number(answer[i + 1]), redisNowMs }));
+}
+
+/** Books one slot; returns it in Redis time (tests look at it directly). */
+export async function bookSlot(
+  client: ScriptClient & ConnectionState,
+  keys: RedisKeys,
+  limits: ResolvedThrottle,
+  request: ReserveRequest,
+  offset?: RedisClockOffset,
+): Promise<BookedSlot> {
+  const [slot] = await bookSlots(client, keys, limits, [request], offset);
+  if (!slot) throw new LateBookingError('redis booking arrived after its deadline: nothing was booked');
+  return slot;
+}
+
+/**
+ * A booked slot as epoch ms of this machine's clock. The wait Redis computed is added to
  * `Date.now()` taken after the answer arrived, so the message never goes before its slot, whatever
  * the clock difference between this machine and Redis.
  */
+export function slotToEpoch({ slotMs, redisNowMs }: BookedSlot): number {
+  return Date.now() + Math.max(0, slotMs - redisNowMs);
+}
+
+/** Books one slot; returns it as epoch ms of this machine's clock (see `slotToEpoch`). */
 export async function reserveSlot(
   client: ScriptClient & ConnectionState,
   keys: RedisKeys,
@@ -100,6 +134,5 @@ export async function reserveSlot(
   request: ReserveRequest,
   offset?: RedisClockOffset,
 ): Promise<number> {
-  const { slotMs, redisNowMs } = await bookSlot(client, keys, limits, request, offset);
-  return Date.now() + Math.max(0, slotMs - redisNowMs);
+  return slotToEpoch(await bookSlot(client, keys, limits, request, offset));
 }

@@ -18,14 +18,17 @@ local function fmt3(x) return string.format('%.3f', x) end
 `;
 
 /**
- * Books one message.
- * KEYS: 1 bot-wide tail, 2 bot-wide "later" set, 3 the chat's key (or an unused one), 4 the gates hash.
- * ARGV: 1 bot-wide interval ms, 2 chat kind (`private`, `group` or empty), 3 the chat's interval ms
- * (private) or messages per window (group), 4 the group window ms, 5 the chat's gate scope (or empty),
- * 6 the deadline (Redis epoch ms, or empty: none).
- * Returns { slot, now } as strings (Redis epoch ms), or { 'late', now } past the deadline.
+ * Books messages: one or more, in the order given, as if booked one after another (a batch is the
+ * bookings one process made in the same turn of its event loop: one round trip for all, and
+ * consecutive slots, so their sends can leave together).
+ * KEYS: 1 bot-wide tail, 2 bot-wide "later" set, 3 and 4 the same two for paid broadcasts, 5 the
+ * gates hash, then one per message: its chat's key (or an unused one).
+ * ARGV: 7 per message: 1 paid ('1' or empty), 2 bot-wide interval ms, 3 chat kind (`private`,
+ * `group` or empty), 4 the chat's interval ms (private) or messages per window (group), 5 the group
+ * window ms, 6 the chat's gate scope (or empty), 7 the deadline (Redis epoch ms, or empty: none).
+ * Returns { now, slot or 'late' per message } as strings (Redis epoch ms).
  *
- * The deadline is when the caller stops waiting for the answer (its timeout). A script that runs
+ * The deadline is when the caller stops waiting for the answer (its timeout). A booking that runs
  * later (Redis was paused, SIGSTOP or a long fork, with the command already on the socket) books
  * nothing: a slot booked then would be held for a message that went on local limits long ago, and
  * every such slot pushes the next real ones later.
@@ -38,76 +41,79 @@ local function fmt3(x) return string.format('%.3f', x) end
  * a chat's messages keep their order.
  */
 export const RESERVE_LUA = `${PRELUDE}
-local deadline = tonumber(ARGV[6])
-if deadline and now > deadline then return { 'late', fmt(now) } end
-local interval = tonumber(ARGV[1])
-local kind = ARGV[2]
-local chatLimit = tonumber(ARGV[3])
-local window = tonumber(ARGV[4])
-local chatGate = ARGV[5]
+local function book(tailKey, laterKey, chatKey, interval, kind, chatLimit, window, chatGate, deadline)
+  if deadline and now > deadline then return 'late' end
+  local want = now
+  local gates = redis.call('HMGET', KEYS[5], 'bot', chatGate ~= '' and chatGate or 'bot')
+  for i = 1, 2 do
+    local at = tonumber(gates[i])
+    if at and at > want then want = at end
+  end
 
-local want = now
-local gates = redis.call('HMGET', KEYS[4], 'bot', chatGate ~= '' and chatGate or 'bot')
-for i = 1, 2 do
-  local at = tonumber(gates[i])
-  if at and at > want then want = at end
-end
-
-local groupMax = 0
-if kind == 'private' then
-  local nextAt = tonumber(redis.call('GET', KEYS[3]))
-  if nextAt and nextAt > want then want = nextAt end
-elseif kind == 'group' then
-  groupMax = math.max(1, math.floor(chatLimit))
-  local n = redis.call('LLEN', KEYS[3])
-  if n > 0 then
-    local last = tonumber(redis.call('LINDEX', KEYS[3], -1))
-    if last > want then want = last end
-    if n >= groupMax then
-      local oldest = tonumber(redis.call('LINDEX', KEYS[3], n - groupMax))
-      if oldest + window > want then want = oldest + window end
+  local groupMax = 0
+  if kind == 'private' then
+    local nextAt = tonumber(redis.call('GET', chatKey))
+    if nextAt and nextAt > want then want = nextAt end
+  elseif kind == 'group' then
+    groupMax = math.max(1, math.floor(chatLimit))
+    local n = redis.call('LLEN', chatKey)
+    if n > 0 then
+      local last = tonumber(redis.call('LINDEX', chatKey, -1))
+      if last > want then want = last end
+      if n >= groupMax then
+        local oldest = tonumber(redis.call('LINDEX', chatKey, n - groupMax))
+        if oldest + window > want then want = oldest + window end
+      end
     end
   end
-end
 
--- The first slot at or after s that keeps interval from every slot in the later set.
-local function place(s)
-  while true do
-    local hit = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. fmt(s - interval), '+inf', 'LIMIT', 0, 1)
-    if #hit == 0 then return s end
-    local r = tonumber(hit[1])
-    if r >= s + interval then return s end
-    s = r + interval
+  -- The first slot at or after s that keeps interval from every slot in the later set.
+  local function place(s)
+    while true do
+      local hit = redis.call('ZRANGEBYSCORE', laterKey, '(' .. fmt(s - interval), '+inf', 'LIMIT', 0, 1)
+      if #hit == 0 then return s end
+      local r = tonumber(hit[1])
+      if r >= s + interval then return s end
+      s = r + interval
+    end
   end
+
+  local tail = tonumber(redis.call('GET', tailKey)) or 0
+  local base = math.max(tail, now)
+  local slot
+  if want <= base + interval then
+    slot = place(math.max(base, want))
+    local newTail = slot + interval
+    -- Fractions of a ms kept: at 1,000/s plus a margin the interval is 1.05 ms, not 1.
+    redis.call('SET', tailKey, fmt3(newTail), 'PX', fmt(math.max(1, newTail - now)))
+    -- Slots before the tail were stepped over: the tail never goes back, so they are done with.
+    redis.call('ZREMRANGEBYSCORE', laterKey, '-inf', '(' .. fmt(newTail))
+  else
+    slot = place(want)
+    redis.call('ZADD', laterKey, fmt(slot), fmt(slot))
+  end
+  local last = redis.call('ZRANGE', laterKey, -1, -1, 'WITHSCORES')
+  if #last > 0 then redis.call('PEXPIRE', laterKey, fmt(math.max(1, tonumber(last[2]) - now))) end
+
+  -- Each key lives only as long as it can still hold a message back.
+  if kind == 'private' then
+    local nextAt = slot + chatLimit
+    redis.call('SET', chatKey, fmt(nextAt), 'PX', fmt(nextAt - now))
+  elseif kind == 'group' then
+    redis.call('RPUSH', chatKey, fmt(slot))
+    redis.call('LTRIM', chatKey, -groupMax, -1)
+    redis.call('PEXPIRE', chatKey, fmt(slot + window - now))
+  end
+  return fmt(slot)
 end
 
-local tail = tonumber(redis.call('GET', KEYS[1])) or 0
-local base = math.max(tail, now)
-local slot
-if want <= base + interval then
-  slot = place(math.max(base, want))
-  local newTail = slot + interval
-  -- Fractions of a ms kept: at 1,000/s plus a margin the interval is 1.05 ms, not 1.
-  redis.call('SET', KEYS[1], fmt3(newTail), 'PX', fmt(math.max(1, newTail - now)))
-  -- Slots before the tail were stepped over: the tail never goes back, so they are done with.
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. fmt(newTail))
-else
-  slot = place(want)
-  redis.call('ZADD', KEYS[2], fmt(slot), fmt(slot))
+local out = { fmt(now) }
+for i = 0, #ARGV / 7 - 1 do
+  local a = i * 7
+  local paid = ARGV[a + 1] == '1'
+  out[#out + 1] = book(paid and KEYS[3] or KEYS[1], paid and KEYS[4] or KEYS[2], KEYS[6 + i], tonumber(ARGV[a + 2]), ARGV[a + 3], tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), ARGV[a + 6], tonumber(ARGV[a + 7]))
 end
-local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
-if #last > 0 then redis.call('PEXPIRE', KEYS[2], fmt(math.max(1, tonumber(last[2]) - now))) end
-
--- Each key lives only as long as it can still hold a message back.
-if kind == 'private' then
-  local nextAt = slot + chatLimit
-  redis.call('SET', KEYS[3], fmt(nextAt), 'PX', fmt(nextAt - now))
-elseif kind == 'group' then
-  redis.call('RPUSH', KEYS[3], fmt(slot))
-  redis.call('LTRIM', KEYS[3], -groupMax, -1)
-  redis.call('PEXPIRE', KEYS[3], fmt(slot + window - now))
-end
-return { fmt(slot), fmt(now) }
+return out
 `;
 
 /**
@@ -152,26 +158,28 @@ return out
 
 /** Names the scripts get on the user's client (`defineCommand`): versioned, so two copies of this package never clash. */
 export const COMMANDS = {
-  reserve: 'telegramResilienceReserveV2',
+  reserve: 'telegramResilienceReserveV3',
   closeGate: 'telegramResilienceCloseGateV1',
   openGates: 'telegramResilienceOpenGatesV1',
 } as const;
 
 /** A client with our scripts defined: ioredis runs them with EVALSHA, and EVAL once when Redis lacks them. */
 export interface ScriptClient {
-  telegramResilienceReserveV2(...args: string[]): Promise<[string, string]>;
+  /** The number of keys first (it varies with the batch), then the keys, then ARGV. */
+  telegramResilienceReserveV3(...args: string[]): Promise<string[]>;
   telegramResilienceCloseGateV1(...args: string[]): Promise<number>;
   telegramResilienceOpenGatesV1(...args: string[]): Promise<string[]>;
 }
 
 interface Definer {
-  defineCommand(name: string, definition: { numberOfKeys: number; lua: string }): void;
+  defineCommand(name: string, definition: { numberOfKeys?: number; lua: string }): void;
 }
 
 /** Defines the scripts on `client` (no I/O; the same definitions again are harmless). */
 export function defineScripts(client: unknown): ScriptClient {
   const definer = client as Definer;
-  definer.defineCommand(COMMANDS.reserve, { numberOfKeys: 4, lua: RESERVE_LUA });
+  // No numberOfKeys: a batch has one key per message, given first.
+  definer.defineCommand(COMMANDS.reserve, { lua: RESERVE_LUA });
   definer.defineCommand(COMMANDS.closeGate, { numberOfKeys: 1, lua: CLOSE_GATE_LUA });
   definer.defineCommand(COMMANDS.openGates, { numberOfKeys: 1, lua: OPEN_GATES_LUA });
   return client as ScriptClient;

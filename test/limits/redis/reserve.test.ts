@@ -53,7 +53,7 @@ describeWithRedis('redis reservation script', () => {
     const hourAhead = Date.now() + 3_600_000;
     const fake = {
       status: 'ready',
-      telegramResilienceReserveV2: async () => [String(hourAhead + 250), String(hourAhead)] as [string, string],
+      telegramResilienceReserveV3: async () => [String(hourAhead), String(hourAhead + 250)],
     } as unknown as Parameters<typeof reserveSlot>[0];
     const before = Date.now();
     const at = await reserveSlot(fake, keys, TELEGRAM_LIMITS, { chat: undefined, paid: false });
@@ -179,6 +179,31 @@ describeWithRedis('redis reservation script', () => {
     await sleep(450);
     expect(await redis.admin.exists(keys.chat(privateChat(9)), keys.freeTail, keys.freeLater)).toBe(0);
     expect(await redis.admin.exists(keys.chat(group(-5)))).toBe(1);
+  });
+
+  it('bookings made in one turn go to Redis as one script call, booked as if one after another', async () => {
+    const client = redis.client();
+    const backend = redis.backend({ client });
+    const limits = limitsOf({ chatPerSecond: 10, paidBroadcastPerSecond: 100 });
+    await backend.start({ limits, onGate: () => {} });
+    let calls = 0;
+    const monitor = await client.duplicate().monitor();
+    redis.defer(() => monitor.disconnect());
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (/^evalsha$|^eval$/i.test(args[0] ?? '')) calls++;
+    });
+    const before = Date.now();
+    // Ten paid messages to ten chats, and three to one chat, in one turn.
+    const paid = Array.from({ length: 10 }, (_, i) => backend.reserve({ chat: privateChat(200 + i), paid: true }));
+    const sameChat = Array.from({ length: 3 }, () => backend.reserve({ chat: privateChat(300), paid: false }));
+    const [paidAt, chatAt] = [await Promise.all(paid), await Promise.all(sameChat)];
+    await redis.admin.ping();
+    expect(calls).toBe(1);
+    // Consecutive paid slots, 10 ms apart (100/s) in the order asked; the chat's three 100 ms apart.
+    for (const gap of gaps(paidAt)) expect(gap).toBeGreaterThanOrEqual(9);
+    expect(paidAt[9]! - before).toBeGreaterThanOrEqual(89);
+    for (const gap of gaps(chatAt)) expect(gap).toBeGreaterThanOrEqual(99);
+    await backend.close();
   });
 
   it('refuses a booking that reaches Redis past its deadline, booking nothing', async () => {
