@@ -47,16 +47,20 @@ function cutOff(): Error {
 }
 
 /**
- * Sends `init` to `url` and resolves once the response headers are in; `text()` resolves with the
- * whole body. An abort of `init.signal` destroys the request and rejects with `signal.reason`.
+ * How a request in flight is stopped without an AbortSignal: the transport sets `cancel` while the
+ * request runs (calling it destroys the request and rejects with the reason given), and calls
+ * `done` once, when the request is over (the body read, or failed). An AbortController costs about
+ * 6 µs in Node 20 and a listener on its signal 4 µs more, a tenth of a whole request's own CPU: the
+ * client uses this handle with its own timeout instead.
  */
-export const nodeTransport = (url: string, init: TransportRequest): Promise<TransportResponse> =>
-  new Promise((resolve, reject) => {
-    const { signal } = init;
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
+export interface RequestHandle {
+  cancel?: (reason: unknown) => void;
+  done?: () => void;
+}
+
+/** `nodeTransport` without a signal: stopped through `handle` (see RequestHandle). */
+export function nodeRequest(url: string, init: Omit<TransportRequest, 'signal'>, handle: RequestHandle): Promise<TransportResponse> {
+  return new Promise((resolve, reject) => {
     const target = new URL(url);
     const protocol = target.protocol === 'https:' ? 'https:' : 'http:';
     const send = protocol === 'https:' ? https.request : http.request;
@@ -66,16 +70,23 @@ export const nodeTransport = (url: string, init: TransportRequest): Promise<Tran
       headers: { ...init.headers, 'content-length': body.length },
       agent: agents[protocol],
     });
+    let over = false;
+    const done = () => {
+      if (over) return;
+      over = true;
+      handle.cancel = undefined;
+      handle.done?.();
+    };
     // Set once the headers arrived: from then on failures belong to the body.
     let bodyFailed: ((error: unknown) => void) | undefined;
-    const onAbort = () => {
-      const reason = signal.reason;
+    handle.cancel = (reason) => {
       request.destroy();
       if (bodyFailed) bodyFailed(reason);
-      else reject(reason);
+      else {
+        done();
+        reject(reason);
+      }
     };
-    signal.addEventListener('abort', onAbort, { once: true });
-    const done = () => signal.removeEventListener('abort', onAbort);
 
     request.on('error', (error) => {
       if (bodyFailed) {
@@ -114,3 +125,18 @@ export const nodeTransport = (url: string, init: TransportRequest): Promise<Tran
     });
     request.end(body);
   });
+}
+
+/**
+ * Sends `init` to `url` and resolves once the response headers are in; `text()` resolves with the
+ * whole body. An abort of `init.signal` destroys the request and rejects with `signal.reason`.
+ */
+export const nodeTransport = (url: string, init: TransportRequest): Promise<TransportResponse> => {
+  const { signal, ...rest } = init;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  const handle: RequestHandle = {};
+  const onAbort = () => handle.cancel?.(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  handle.done = () => signal.removeEventListener('abort', onAbort);
+  return nodeRequest(url, rest, handle);
+};
