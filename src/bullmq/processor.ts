@@ -1,7 +1,8 @@
 /**
  * `broadcastProcessor({ api, connection })`: a BullMQ processor that sends one campaign message per
  * job. Each job claims its recipient in the Redis journal ("sending", durable before the request
- * leaves), sends, and records the outcome before the job completes. A recipient already "sending"
+ * leaves), sends, and records the outcome before the job completes; the jobs a worker runs together
+ * claim and record in one script call each (journal-batches.ts). A recipient already "sending"
  * when its job is picked up (the worker that had it died) becomes uncertain and is not resent.
  */
 import { randomUUID } from 'node:crypto';
@@ -13,6 +14,7 @@ import { checkOptions } from '../core/check-options.js';
 import { boolean, func, hasMethods, nonNegativeOrInfinity, string, type Check } from '../core/checks.js';
 import { isCampaignLostError } from './errors.js';
 import { ioredisClientCheck } from './ioredis-check.js';
+import { journalBatches, type JournalBatches } from './journal-batches.js';
 import { parseJobData } from './job-data.js';
 import { redisJournal, type RedisJournal } from './redis-journal.js';
 
@@ -85,15 +87,17 @@ export function broadcastProcessor(options: BroadcastProcessorOptions): Broadcas
   const { api, connection, keyPrefix, onResult, recordRetryMs = 60_000 } = options;
 
   const processId = randomUUID();
-  let attempt = 0;
-  const journals = new Map<string, RedisJournal>();
-  const journalOf = (campaign: string) => {
-    let journal = journals.get(campaign);
-    if (!journal) {
-      journal = redisJournal({ client: connection, campaign, ...(keyPrefix !== undefined && { keyPrefix }) });
-      journals.set(campaign, journal);
+  let batch = 0;
+  /** Each campaign's journal, and its claims and records batched per turn (see journal-batches.ts). */
+  const campaigns = new Map<string, { journal: RedisJournal; batches: JournalBatches }>();
+  const campaignOf = (campaign: string) => {
+    let found = campaigns.get(campaign);
+    if (!found) {
+      const journal = redisJournal({ client: connection, campaign, ...(keyPrefix !== undefined && { keyPrefix }) });
+      found = { journal, batches: journalBatches(journal, () => `job:${processId}:${++batch}`) };
+      campaigns.set(campaign, found);
     }
-    return journal;
+    return found;
   };
   const messages = new Map<string, Promise<{ method: string; params: MessageParams | undefined }>>();
   const messageOf = (journal: RedisJournal) => {
@@ -107,11 +111,11 @@ export function broadcastProcessor(options: BroadcastProcessorOptions): Broadcas
   };
 
   /** Records, waiting out a Redis outage for up to `recordRetryMs`: the outcome is known only here. */
-  const record = async (journal: RedisJournal, outcome: Outcome) => {
+  const record = async (batches: JournalBatches, outcome: Outcome) => {
     const deadline = Date.now() + recordRetryMs;
     for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
       try {
-        return await journal.record([outcome]);
+        return await batches.record(outcome);
       } catch (error) {
         if (isCampaignLostError(error) || Date.now() >= deadline) throw error;
         await sleep(wait);
@@ -121,16 +125,15 @@ export function broadcastProcessor(options: BroadcastProcessorOptions): Broadcas
 
   return async (job, _token, signal) => {
     const data = parseJobData(job.data);
-    const journal = journalOf(data.campaign);
+    const { journal, batches } = campaignOf(data.campaign);
     const message = await messageOf(journal);
     const rules: ClaimRules = { resendUncertain: options.resendUncertain === true || data.resendUncertain === true, retryFailed: options.retryFailed === true || data.retryFailed === true };
-    const claimToken = `job:${processId}:${++attempt}`;
     const finish = (result: BroadcastJobResult) => {
       onResult?.(result);
       return result;
     };
     for (let hop = 0; ; hop++) {
-      const [claim] = await journal.claimAs(claimToken, [data.chatId], rules);
+      const claim = await batches.claim(data.chatId, rules);
       if (!claim || claim.claim === 'duplicate') return finish({ campaign: data.campaign, chatId: data.chatId, state: 'duplicate', earlier: true });
       if (claim.claim === 'done') {
         const r = claim.record;
@@ -150,7 +153,7 @@ export function broadcastProcessor(options: BroadcastProcessorOptions): Broadcas
       if (outcome.state === 'migrated' && hop + 1 >= MAX_HOPS) {
         outcome = { chatId: data.chatId, state: 'failed', kind: 'chat_migrated', description: `migrated more than ${MAX_HOPS - 1} times`, retryable: false };
       }
-      await record(journal, outcome);
+      await record(batches, outcome);
       if (outcome.state === 'migrated') continue; // claimed again, to its new id
       return finish({
         campaign: data.campaign,
