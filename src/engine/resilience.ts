@@ -3,7 +3,7 @@
  * promise; only a failure enters the retry loop (see retry-loop.ts).
  */
 import { abortReason, createStopper } from '../core/abort.js';
-import { ATTEMPT_OUTCOME, type AdapterCallInfo, type AttemptFn, type CallInfo, type CallParams } from '../core/call.js';
+import { ATTEMPT_OUTCOME, type AdapterCallInfo, type Attempt, type AttemptFn, type CallInfo, type CallParams } from '../core/call.js';
 import { createMemoryChatIdStore, resolveChatId } from '../core/chat-id-store.js';
 import { isOptionsObject, rejectUnknownOptions } from '../core/check-options.js';
 import { checkOption, describeValue } from '../core/checks.js';
@@ -186,11 +186,22 @@ function engine(
    * `call(fn)` without a limiter: nothing to validate but `fn`, no chat, no method, no signal. Its
    * own function, so its call sites stay monomorphic whatever shapes of info the other calls use.
    */
+  /**
+   * The first attempt of every call without info, one frozen object while the home DC stays the
+   * same: all such attempts are alike (no method, no params, number 1, a signal that never aborts),
+   * and making one per call was a tenth of the call's cost. Retries copy it (`attemptWith`).
+   */
+  let shared: { dc: number | undefined; attempt: Attempt } | undefined;
+  const bareAttempt = (): Attempt => {
+    if (!shared || shared.dc !== state.homeDc) shared = { dc: state.homeDc, attempt: Object.freeze(firstAttemptOf(state, NO_INFO, undefined)) };
+    return shared.attempt;
+  };
+
   function callWithoutInfo<T>(fn: AttemptFn<T>): Promise<T> {
     if (typeof fn !== 'function') return call(fn, NO_INFO); // the TypeError, from validateCall
     if (state.closed) return Promise.reject(new ClosedError('telegram-resilience: call() after close()'));
     const startedAt = elapsedMattersWithoutMethod ? state.clock.now() : undefined;
-    const attempt = firstAttemptOf(state, NO_INFO, undefined);
+    const attempt = bareAttempt();
     return runAttempt(fn, attempt, undefined).then(undefined, (error: unknown) =>
       retryFirst(state, { fn, info: NO_INFO, attempt, startedAt, paced: false, policy: policyFor }, error),
     );

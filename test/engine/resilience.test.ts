@@ -142,6 +142,25 @@ describe('DC migration', () => {
     expect(explicit.attempts[0]!.dc).toBe(1);
   });
 
+  it('calls without info share one frozen first attempt, which follows the home DC', async () => {
+    const { resilience } = setup();
+    const seen: Attempt[] = [];
+    const record = (attempt: Attempt) => (seen.push(attempt), 'ok');
+    await resilience.call(record);
+    await resilience.call(record);
+    expect(seen[0]).toBe(seen[1]);
+    expect(Object.isFrozen(seen[0])).toBe(true);
+    expect(() => {
+      'use strict';
+      (seen[0] as { params: unknown }).params = { chat_id: 1 };
+    }).toThrow(TypeError);
+    expect(seen[0]).toMatchObject({ method: undefined, params: undefined, dc: undefined, number: 1 });
+    expect(seen[0]!.signal.aborted).toBe(false);
+    await resilience.call(scripted([rpcError(303, 'USER_MIGRATE_5')]).fn, { method: 'auth.sendCode' });
+    await resilience.call(record);
+    expect(seen[2]!.dc).toBe(5);
+  });
+
   it('stops a migration loop at maxDcHops', async () => {
     const { resilience } = setup({ maxDcHops: 3 });
     const failures = [1, 2, 3, 4, 5, 1].map((dc) => rpcError(303, `NETWORK_MIGRATE_${dc}`));
