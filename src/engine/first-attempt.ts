@@ -60,15 +60,19 @@ export function runFirstAttempt<T>(state: EngineState, first: FirstAttempt<T>): 
 export function settleFirst<T>(state: EngineState, first: FirstAttempt<T>, sent: Promise<T>): Promise<T> {
   const { ticket } = first;
   const outcome = (first.info as AdapterCallInfo)[ATTEMPT_OUTCOME]!;
-  const retry = (error: unknown) => retryFirst(state, first, error).then(undefined, outcome.onGiveUp) as Promise<T>;
   return sent.then(
     (value) => {
       const failure = outcome.failureIn(value, first.attempt.method);
-      if (failure !== undefined) return retry(failure);
+      if (failure !== undefined) return retryOrGiveUp(state, first, outcome, failure);
       return ticket ? answered(state, ticket, value) : value;
     },
-    (error: unknown) => retry(ownError(outcome, first.info.signal, error)),
+    (error: unknown) => retryOrGiveUp(state, first, outcome, ownError(outcome, first.info.signal, error)),
   );
+}
+
+/** The retry loop for an adapter's call; what it gives up on is handed to the adapter (`onGiveUp`). Not a closure made per call: most calls succeed. */
+function retryOrGiveUp<T>(state: EngineState, first: FirstAttempt<T>, outcome: AttemptOutcome, error: unknown): Promise<T> {
+  return retryFirst(state, first, error).then(undefined, outcome.onGiveUp) as Promise<T>;
 }
 
 /** The first attempt failed: the retry loop takes over. */
