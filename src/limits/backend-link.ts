@@ -94,8 +94,10 @@ export class BackendLink {
     });
     if (sendAt === undefined) return true;
     const slotAt = this.toClock(sendAt);
-    // Sends whose slots fall in one BATCH_MS step of the clock wake up together, at its start.
-    const goAt = early > 0 ? Math.floor(slotAt / early) * early : slotAt;
+    // Sends whose slots fall in one BATCH_MS step of the clock wake up together, at its start. Not
+    // a group's: its own window (20 per 60 s) is kept by its slots, and is not brought forward.
+    const step = request.chat?.kind === 'group' ? 0 : early;
+    const goAt = step > 0 ? Math.floor(slotAt / step) * step : slotAt;
     const wait = goAt - this.options.clock.now();
     if (wait > 0) await abortableSleep(this.options.clock, wait, signal, this.options.stop);
     return this.options.clock.now() - slotAt <= Math.max(MIN_LATE_MS, request.marginMs / 2);

@@ -130,6 +130,41 @@ describe('shared slots that come too late', () => {
   });
 });
 
+describe('paid sends with a shared backend', () => {
+  it('leave together when their slots fall in one 8 ms step, never more than 8 ms early; a group never early', async () => {
+    const clock = createManualClock(0);
+    // Slots 1 ms apart from 100 ms after each booking (epoch ms, as Redis answers), in booking order.
+    const slotAt: number[] = [];
+    const { backend, requests } = recordingBackend((n) => {
+      // The 17th booking (a group's) just before the end of an 8 ms step: early, it would go 7 ms before it.
+      const ahead = n < 16 ? 100 + n : 100 + ((((7 - ((clock.now() + 100) % 8)) % 8) + 8) % 8);
+      slotAt[n] = clock.now() + ahead;
+      return Date.now() + ahead;
+    });
+    const resilience = createResilience({ clock, throttle: true, backend });
+    const sentAt = new Map<string, number>();
+    const send = (chat_id: number) =>
+      resilience.call(async () => sentAt.set(`chat:${chat_id}`, clock.now()), { method: 'sendMessage', params: { chat_id, text: 'x', allow_paid_broadcast: true } });
+    await clock.run(Promise.all(Array.from({ length: 16 }, (_, i) => send(1000 + i))), 10_000);
+    // Booked 8 ms per 1,000 further apart for it: the initial margin, 50 ms, plus 8.
+    expect(requests.every((r) => r.marginMs === 58)).toBe(true);
+    // A ms or two of real time may pass between a booking and reading its answer.
+    for (const [n, request] of requests.entries()) {
+      const at = sentAt.get(request.chat!.key)!;
+      expect(at).toBeGreaterThan(slotAt[n]! - 8 - 3);
+      expect(at).toBeLessThanOrEqual(slotAt[n]! + 3);
+    }
+    const times = [...sentAt.values()];
+    expect(new Set(times).size).toBeLessThanOrEqual(6);
+    // A group's message goes at its slot, not before: its own window is kept by its slots.
+    let groupAt = 0;
+    await clock.run(resilience.call(async () => (groupAt = clock.now()), { method: 'sendMessage', params: { chat_id: -1001234, text: 'x', allow_paid_broadcast: true } }), 10_000);
+    expect(slotAt[16]! % 8).toBe(7);
+    expect(groupAt).toBeGreaterThanOrEqual(slotAt[16]! - 3);
+    await resilience.close();
+  });
+});
+
 describe('the margin with a shared backend', () => {
   it('is learned from round trips counted from the end of the shared wait, and sent with every booking', async () => {
     const clock = createManualClock(0);
