@@ -5,7 +5,7 @@
  */
 import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { onAbort } from '../../src/core/abort.js';
+import { abortableSleep, createStopper, onAbort } from '../../src/core/abort.js';
 import { createManualClock } from '../../src/core/clock.js';
 import type { Attempt } from '../../src/core/call.js';
 import { createResilience } from '../../src/engine/resilience.js';
@@ -159,5 +159,34 @@ describe('onAbort', () => {
     onAbort(controller.signal, () => (ran = true));
     controller.abort();
     expect(ran).toBe(true);
+  });
+});
+
+describe('abortableSleep', () => {
+  it('many sleeps on one stop signal carry one listener of ours, end on stop, and leave none', async () => {
+    const clock = createManualClock(0);
+    const stop = createStopper();
+    const sleeps = Array.from({ length: 2_000 }, () => abortableSleep(clock, 1_000, undefined, stop.signal).then(() => 'woke', (e: unknown) => e));
+    // A listener per sleep would make each removal walk all the others (quadratic in the sleepers).
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(1);
+    const reason = new Error('closed');
+    stop.abort(reason);
+    expect(new Set(await Promise.all(sleeps))).toEqual(new Set([reason]));
+    expect(clock.pending()).toBe(0);
+  });
+
+  it('rejects on abort even when the clock ignores its signal, and leaves no listener once woken', async () => {
+    const deaf = { sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()) };
+    const caller = new AbortController();
+    const stop = createStopper();
+    const aborted = abortableSleep(deaf, 60_000, caller.signal, stop.signal);
+    const reason = new Error('gone');
+    caller.abort(reason);
+    await expect(aborted).rejects.toBe(reason);
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+    const other = new AbortController();
+    await abortableSleep(deaf, 1, other.signal, stop.signal);
+    expect(getEventListeners(other.signal, 'abort')).toHaveLength(0);
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
   });
 });
