@@ -23,18 +23,19 @@ export interface JournalBatches {
 export function journalBatches(journal: RedisJournal, newToken: () => string): JournalBatches {
   const claims = new TurnBatch(async (items: Array<{ chatId: ChatId; rules: ClaimRules }>) => {
     // Jobs of one campaign nearly always share their rules; each set of rules is one claim.
-    const byRules = new Map<string, number[]>();
-    items.forEach((item, i) => {
-      const key = `${item.rules.resendUncertain ? 1 : 0}${item.rules.retryFailed ? 1 : 0}`;
-      const indexes = byRules.get(key);
-      if (indexes) indexes.push(i);
-      else byRules.set(key, [i]);
+    const byRules = new Map<string, { rules: ClaimRules; at: number[]; chatIds: ChatId[] }>();
+    items.forEach(({ chatId, rules }, i) => {
+      const key = `${rules.resendUncertain ? 1 : 0}${rules.retryFailed ? 1 : 0}`;
+      let group = byRules.get(key);
+      if (!group) byRules.set(key, (group = { rules, at: [], chatIds: [] }));
+      group.at.push(i);
+      group.chatIds.push(chatId);
     });
     const results = new Array<ClaimResult | undefined>(items.length);
     await Promise.all(
-      [...byRules.values()].map(async (indexes) => {
-        const answers = await journal.claimAs(newToken(), indexes.map((i) => items[i]!.chatId), items[indexes[0]!]!.rules);
-        indexes.forEach((i, k) => (results[i] = answers[k]));
+      [...byRules.values()].map(async ({ rules, at, chatIds }) => {
+        const answers = await journal.claimAs(newToken(), chatIds, rules);
+        at.forEach((i, k) => (results[i] = answers[k]));
       }),
     );
     return results;

@@ -6,13 +6,12 @@ import type { ChatIdStore } from '../../core/chat-id-store.js';
 import { TurnBatch } from '../../core/turn-batch.js';
 import { ClosedError } from '../../errors/closed-error.js';
 import type { BackendContext, LimitsBackend } from '../backend.js';
-import type { ResolvedThrottle } from '../throttle-options.js';
 import { createRedisChatIdStore, type HashClient } from './chat-id-store.js';
 import type { ConnectionState } from './connection.js';
 import { closeGate, GateSubscriber, openGates, type SubscriberConnection } from './gates.js';
 import { redisKeys, type RedisKeys } from './keys.js';
 import { resolveRedisOptions, type RedisBackendOptions } from './options.js';
-import { bookSlots, LateBookingError, RedisClockOffset, slotToEpoch, type ReserveRequest } from './reserve.js';
+import { bookSlots, LateBookingError, RedisClockOffset, slotToEpoch, type BookedSlot, type ReserveRequest } from './reserve.js';
 import { defineScripts, type ScriptClient } from './scripts.js';
 
 export interface RedisBackend extends LimitsBackend {
@@ -50,13 +49,12 @@ export function redisBackend(options: RedisBackendOptions): RedisBackend {
     keys.gateChannel,
     () => openGates(client, keys),
   );
-  let limits: ResolvedThrottle | undefined;
   const offset = new RedisClockOffset();
-  // Bookings made in one turn go as one script call (consecutive slots: their sends can leave together).
-  const bookings = new TurnBatch((requests: ReserveRequest[]) => {
-    if (!limits) throw new Error('redisBackend: reserve() before start()');
-    return bookSlots(client, keys, limits, requests, offset);
-  });
+  /**
+   * Books with the limits `start()` was given (none: nothing to book). Bookings made in one turn go
+   * as one script call, with consecutive slots, so their sends can leave together.
+   */
+  let bookings: TurnBatch<ReserveRequest, BookedSlot | undefined> | undefined;
   let closed = false;
   const closedError = () => new ClosedError('redisBackend: the backend was closed');
   const { chat: _chat, ...keyNames } = keys;
@@ -67,7 +65,8 @@ export function redisBackend(options: RedisBackendOptions): RedisBackend {
     chatIdStore: createRedisChatIdStore(client, keys.chatIds, chatIdTimeoutMs),
     async start(context: BackendContext) {
       if (closed) throw closedError();
-      limits = context.limits;
+      const limits = context.limits;
+      bookings = limits ? new TurnBatch((requests: ReserveRequest[]) => bookSlots(client, keys, limits, requests, offset)) : undefined;
       // Redis's clock against ours, before the first booking: its deadline is told in Redis time.
       const sentAt = Date.now();
       const [seconds, micros] = await client.time();
@@ -76,7 +75,7 @@ export function redisBackend(options: RedisBackendOptions): RedisBackend {
     },
     async reserve(request: ReserveRequest) {
       if (closed) throw closedError();
-      if (!limits) throw new Error('redisBackend: reserve() needs throttle limits (createResilience({ throttle: true, backend }))');
+      if (!bookings) throw new Error('redisBackend: reserve() needs throttle limits (createResilience({ throttle: true, backend }))');
       const slot = await bookings.add(request);
       if (!slot) throw new LateBookingError('redis booking arrived after its deadline: nothing was booked');
       return slotToEpoch(slot);
