@@ -10,7 +10,7 @@ import type { Clock } from '../core/clock.js';
 import type { LimitsBackend } from './backend.js';
 import { batchMsAt } from './bot-rate.js';
 import type { ChatScope } from './scope.js';
-import type { ResolvedThrottle } from './throttle-options.js';
+import { botRateOf, type ResolvedThrottle } from './throttle-options.js';
 
 export type BackendStatusListener = (event: { backend: string; status: 'down' | 'up'; error?: unknown }) => void;
 
@@ -88,7 +88,7 @@ export class BackendLink {
     // be made within the first half, leaving the other half for its answer to come back.
     const expiresAtEpochMs = Date.now() + this.options.timeoutMs / 2;
     const limits = this.options.limits;
-    const early = limits ? batchMsAt(request.paid ? limits.paidBroadcastPerSecond : limits.globalPerSecond) : 0;
+    const early = limits ? batchMsAt(botRateOf(limits, request.paid)) : 0;
     await this.guard('reserve', async () => {
       sendAt = await this.backend.reserve({ ...request, marginMs: request.marginMs + early, expiresAtEpochMs });
     });

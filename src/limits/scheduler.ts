@@ -218,7 +218,7 @@ export class PacingScheduler {
     const nobodyAhead = chat ? chat.size === 0 : this.unbound.size === 0;
     if (nobodyAhead && this.ready.size === 0 && this.unbound.size === 0) {
       const own = chat ? this.chatReadyAt(chat, job.method) : this.methodGateAt(job.method);
-      const at = Math.max(this.globalReadyAt(job.paid), own, this.gateAt('bot'), job.notBefore);
+      const at = Math.max(this.rateOf(job.paid).readyAt(), own, this.gateAt('bot'), job.notBefore);
       if (at <= now) {
         this.take(chat, job, now);
         return true;
@@ -310,8 +310,9 @@ export class PacingScheduler {
     return method ? this.gateAt(`method:${method}`) : NEVER;
   }
 
-  private globalReadyAt(paid: boolean): number {
-    return (paid ? this.paid : this.free).readyAt();
+  /** The bot-wide rate a send counts against: the paid one for `allow_paid_broadcast`, else the free one. */
+  private rateOf(paid: boolean): BotRate {
+    return paid ? this.paid : this.free;
   }
 
   /** When this chat's own limit and gates next allow a message (for `method`). */
@@ -322,7 +323,7 @@ export class PacingScheduler {
   private take(chat: ChatState | undefined, job: PaceJob, now: number): void {
     job.sentAt = now;
     job.sendNo = this.sends++;
-    (job.paid ? this.paid : this.free).take(now, job.sendNo);
+    this.rateOf(job.paid).take(now, job.sendNo);
     // A retry's answer comes back to its call's ticket, not to the job that waited for the slot.
     this.recentTickets[this.recentHead] = job instanceof PromiseJob ? (job.ticket ?? job) : job;
     this.recentChats[this.recentHead] = chat;
@@ -381,7 +382,7 @@ export class PacingScheduler {
     this.retimeTickets(sentAt, at);
     for (let k = 0; k < RECENT_SENDS; k++) {
       if (this.recentTickets[k] !== ticket) continue;
-      (this.recentPaid[k] ? this.paid : this.free).delay(sentAt, at);
+      this.rateOf(this.recentPaid[k] === true).delay(sentAt, at);
       const chat = this.recentChats[k];
       if (chat && chat.lastSentAt >= sentAt) {
         restampSends(chat, sentAt, at);
@@ -425,7 +426,7 @@ export class PacingScheduler {
    */
   refused(chatKey: string | undefined, paid: boolean, ticket: PaceTicket): void {
     const chat = chatKey === undefined ? undefined : this.chats.get(chatKey);
-    forgetRefusedSend(chat, paid ? this.paid : this.free, ticket.sentAt, ticket.sendNo);
+    forgetRefusedSend(chat, this.rateOf(paid), ticket.sentAt, ticket.sendNo);
   }
 
   /** A 429 held this chat until `openAt` (clock time) after `ticket`'s send: learn its real limit (see chat-limit.ts). */
@@ -462,7 +463,7 @@ export class PacingScheduler {
 
   /** A 429 for the whole bot, for `ticket`'s send: lower the bot-wide rate (see chat-limit.ts). */
   learnBotFlood(paid: boolean, ticket: PaceTicket): void {
-    learnBotFlood(paid ? this.paid : this.free, ticket.sentAt, ticket.sendNo);
+    learnBotFlood(this.rateOf(paid), ticket.sentAt, ticket.sendNo);
   }
 
   /**
@@ -506,9 +507,9 @@ export class PacingScheduler {
       const useUnbound = unboundReady && (!chatJob || unbound.seq < chatJob.seq);
       const next = useUnbound ? unbound : chatJob;
       if (!next) break;
-      const at = Math.max(this.globalReadyAt(next.paid), botOpenAt);
+      const at = Math.max(this.rateOf(next.paid).readyAt(), botOpenAt);
       // Woken at the slot itself, the sends due shortly after it go too (see BotRate.wakeAt).
-      if (at > now) return this.sleepUntil(Math.max((next.paid ? this.paid : this.free).wakeAt(), botOpenAt));
+      if (at > now) return this.sleepUntil(Math.max(this.rateOf(next.paid).wakeAt(), botOpenAt));
       dequeue(useUnbound ? this.unbound : chat!);
       // Take the slot first: where the chat goes next depends on the slot it just used.
       this.take(useUnbound ? undefined : chat, next, now);

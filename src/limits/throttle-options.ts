@@ -44,6 +44,9 @@ export const TELEGRAM_LIMITS: ResolvedThrottle = Object.freeze({
   idleChatTtlMs: 61_000,
 });
 
+/** The bot-wide rate a send counts against: `paidBroadcastPerSecond` for `allow_paid_broadcast`, else `globalPerSecond`. */
+export const botRateOf = (limits: ResolvedThrottle, paid: boolean): number => (paid ? limits.paidBroadcastPerSecond : limits.globalPerSecond);
+
 /** How each limit is checked (by `createResilience` and the policy-file reader alike). */
 export const THROTTLE_CHECKS: Record<keyof ThrottleOptions, Check> = {
   globalPerSecond: finitePositive,

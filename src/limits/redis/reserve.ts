@@ -2,7 +2,7 @@
  * Booking messages' slots: one round trip and one atomic script for a batch of them (see RESERVE_LUA).
  */
 import type { ChatScope } from '../scope.js';
-import type { ResolvedThrottle } from '../throttle-options.js';
+import { botRateOf, type ResolvedThrottle } from '../throttle-options.js';
 import { assertUp, type ConnectionState } from './connection.js';
 import type { RedisKeys } from './keys.js';
 import type { ScriptClient } from './scripts.js';
@@ -60,7 +60,7 @@ function bookingArgs(keys: RedisKeys, limits: ResolvedThrottle, request: Reserve
   const deadline = offset.toRedis(request.expiresAtEpochMs);
   // Telegram counts arrivals: a window kept by slot times holds there when it is longer by the
   // spread of arrivals (the margin). At least whole milliseconds, rounded up: a hair wider never trips.
-  const perSecond = paid ? limits.paidBroadcastPerSecond : limits.globalPerSecond;
+  const perSecond = botRateOf(limits, paid);
   const interval = Math.max(Math.ceil(1000 / perSecond), (1000 + Math.max(0, request.marginMs ?? 0)) / perSecond);
   const chatLimit = chat?.kind === 'private' ? Math.ceil(1000 / limits.chatPerSecond) : chat ? Math.floor(limits.groupPerMinute) : 0;
   return {
