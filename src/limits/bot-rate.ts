@@ -17,6 +17,7 @@
  * the bot does not earn a 429 each time its gate reopens. The configured rate comes back after 10
  * minutes without another. Rates above 100/s (paid broadcasts) are not learned.
  */
+import { SendRing } from './send-ring.js';
 
 const WINDOW_MS = 1_000;
 /**
@@ -58,14 +59,10 @@ export class BotRate {
   /** How early a send may go before its slot (`BATCH_MS` at rates that get it, else 0). */
   private early = 0;
   private margin = 0;
-  /** Sends allowed in one window (the cap), at most `stamps.length`. */
+  /** Sends allowed in one window (the cap), at most the ring's size. */
   private limit = 0;
-  /** Send times of the latest sends (a window's worth, twice that for learned rates), a ring; `-Infinity` where unused. Empty above 1,000/s. */
-  private readonly stamps: Float64Array;
-  /** The next write position: the oldest stamp. */
-  private head = 0;
-  /** The send number (`take`'s) of each stamp, a ring beside `stamps`; -1 where unused. */
-  private readonly sendNos: Float64Array;
+  /** The latest sends (a window's worth, twice that for learned rates). Empty above 1,000/s. */
+  private readonly ring: SendRing;
   private nextAt = Number.NEGATIVE_INFINITY;
   /** The latest refused send a lower rate was learned from. */
   private slowedAt = Number.NEGATIVE_INFINITY;
@@ -75,9 +72,7 @@ export class BotRate {
     marginMs = 0,
   ) {
     // Rates that are learned keep twice their window's sends: a 429 is judged by the sends around it.
-    const ring = perSecond <= CAPPED_MAX_RATE ? Math.max(1, Math.floor(perSecond)) * (perSecond <= LEARNED_MAX_RATE ? 2 : 1) : 0;
-    this.stamps = new Float64Array(ring).fill(Number.NEGATIVE_INFINITY);
-    this.sendNos = new Float64Array(ring).fill(-1);
+    this.ring = new SendRing(perSecond <= CAPPED_MAX_RATE ? Math.max(1, Math.floor(perSecond)) * (perSecond <= LEARNED_MAX_RATE ? 2 : 1) : 0);
     this.margin = marginMs;
     this.setRate(perSecond);
   }
@@ -116,28 +111,14 @@ export class BotRate {
 
   /** When the hard cap lets the next send go (the oldest of a full window's sends leaves it). */
   private capAt(): number {
-    return this.limit > 0 ? this.stampAgo(this.limit) + WINDOW_MS + this.margin + CLOCK_RESOLUTION_MS : Number.NEGATIVE_INFINITY;
+    return this.limit > 0 ? this.ring.ago(this.limit) + WINDOW_MS + this.margin + CLOCK_RESOLUTION_MS : Number.NEGATIVE_INFINITY;
   }
 
   /** Counts a send made `now`, known by `sendNo` (the scheduler's count of sends) to `forget` and `slowDown`. */
   take(now: number, sendNo = -1): void {
     if (this.current < this.perSecond && now >= this.slowedAt + LEARNED_RATE_TTL_MS) this.setRate(this.perSecond);
     this.nextAt = (this.nextAt < now - this.slack ? now : this.nextAt) + this.interval;
-    if (this.limit === 0) return;
-    this.stamps[this.head] = now;
-    this.sendNos[this.head] = sendNo;
-    this.head = (this.head + 1) % this.stamps.length;
-  }
-
-  /** The ring index of send `sendNo`, or -1 when the ring no longer (or never) held it. */
-  private indexOf(sendNo: number): number {
-    if (sendNo < 0) return -1;
-    const n = this.stamps.length;
-    for (let k = 1; k <= n; k++) {
-      const i = (this.head - k + n) % n;
-      if (this.sendNos[i] === sendNo) return i;
-    }
-    return -1;
+    if (this.limit > 0) this.ring.push(now, sendNo);
   }
 
   /**
@@ -146,14 +127,7 @@ export class BotRate {
    * sends after the stall keep the window with them. Returns how many moved.
    */
   restamp(since: number, now: number): number {
-    let moved = 0;
-    for (let k = 1; k <= this.stamps.length; k++) {
-      const i = (this.head - k + this.stamps.length) % this.stamps.length;
-      if (!(this.stamps[i]! >= since)) break;
-      this.stamps[i] = now;
-      moved++;
-    }
-    return moved;
+    return this.ring.restamp(since, now);
   }
 
   /**
@@ -162,14 +136,7 @@ export class BotRate {
    * after it that count earlier (the ring stays in send order).
    */
   delay(sentAt: number, at: number): void {
-    const n = this.stamps.length;
-    for (let k = 1; k <= n; k++) {
-      const i = (this.head - k + n) % n;
-      const stamp = this.stamps[i]!;
-      if (stamp === Number.NEGATIVE_INFINITY) continue;
-      if (stamp < sentAt) return;
-      if (stamp < at) this.stamps[i] = at;
-    }
+    this.ring.delay(sentAt, at);
   }
 
   /**
@@ -187,16 +154,7 @@ export class BotRate {
   slowDown(refusedAt: number, sendNo = -1): void {
     if (this.perSecond > LEARNED_MAX_RATE) return;
     const from = refusedAt - WINDOW_MS - 2 * this.margin;
-    let accepted = 0;
-    if (this.indexOf(sendNo) >= 0) {
-      // Refused sends are forgotten (their stamps are -Infinity), unused places have no send number.
-      for (let i = 0; i < this.stamps.length; i++) {
-        const no = this.sendNos[i]!;
-        if (no >= 0 && no < sendNo && this.stamps[i]! > from) accepted++;
-      }
-    } else {
-      for (const at of this.stamps) if (at > from && at < refusedAt) accepted++;
-    }
+    const accepted = this.ring.countBefore(from, refusedAt, sendNo);
     const floor = Math.max(1, Math.ceil(this.perSecond / MAX_SLOWDOWN_FACTOR));
     const learned = Math.max(floor, accepted);
     this.slowedAt = Math.max(this.slowedAt, refusedAt);
@@ -208,32 +166,15 @@ export class BotRate {
    * (its slot in the ring counts as free). Its spacing is kept: the next send is not brought forward.
    */
   forget(sentAt: number, sendNo = -1): void {
-    const i = this.indexOf(sendNo);
-    if (i >= 0) {
-      this.stamps[i] = Number.NEGATIVE_INFINITY;
-      return;
-    }
-    for (let k = 1; k <= this.stamps.length; k++) {
-      const i = (this.head - k + this.stamps.length) % this.stamps.length;
-      if (this.stamps[i] === sentAt) {
-        this.stamps[i] = Number.NEGATIVE_INFINITY;
-        return;
-      }
-    }
+    this.ring.forget(sentAt, sendNo);
   }
 
   private setRate(perSecond: number): void {
     this.current = perSecond;
     this.interval = (WINDOW_MS + this.margin) / perSecond;
     this.slack = slackFor(this.interval);
-    this.limit = Math.min(this.stamps.length, Math.max(1, Math.floor(perSecond)));
+    this.limit = Math.min(this.ring.size, Math.max(1, Math.floor(perSecond)));
     // Only where the cap holds the windows (up to 1,000/s): above it spacing alone paces.
     this.early = this.limit > 0 ? batchMsAt(perSecond) : 0;
-  }
-
-  /** The `k`-th most recent send time (1: the latest). */
-  private stampAgo(k: number): number {
-    const n = this.stamps.length;
-    return this.stamps[(this.head - k + n) % n]!;
   }
 }
