@@ -16,89 +16,21 @@
  */
 import { abortReason, onAbort } from '../core/abort.js';
 import type { Clock } from '../core/clock.js';
-import { IndexedHeap, type HeapItem } from '../core/heap.js';
+import { IndexedHeap } from '../core/heap.js';
 import { ClosedError } from '../errors/closed-error.js';
+import { ArrivalWatch } from './arrival-watch.js';
 import { BotRate } from './bot-rate.js';
-import {
-  forgetRefusedSend,
-  groupWindowExplains,
-  learnBotFlood,
-  learnChatFlood,
-  limitReadyAt,
-  NEVER,
-  recordSend,
-  restampSends,
-  type ChatLimit,
-} from './chat-limit.js';
+import { forgetRefusedSend, groupWindowExplains, learnBotFlood, learnChatFlood, limitReadyAt, NEVER, recordSend } from './chat-limit.js';
+import { newChatState, readyBefore, waitingBefore, type ChatState } from './chat-state.js';
 import type { FloodGates } from './flood-gates.js';
-import type { ChatScope } from './scope.js';
+import { IdleChats } from './idle-chats.js';
 import { dequeue, enqueue, unlink, type JobList, type PaceJob, type PaceTicket } from './job-queue.js';
-import { RoundTrips } from './round-trips.js';
+import { PromiseJob } from './promise-job.js';
+import type { ChatScope } from './scope.js';
 import type { ResolvedThrottle } from './throttle-options.js';
 
 export type { PaceJob, PaceTicket } from './job-queue.js';
-
-/**
- * Sends made this close before the event loop was last seen alive may have left only after a stall
- * (or been read only then by a simulator in the process): they are counted at the stall's end.
- */
-const STALL_RESTAMP_MS = 5;
-/** How many of the latest sends are remembered (their chats, tickets, scopes) for that, and for late answers. */
-const RECENT_SENDS = 16;
-
-/** `acquire()`'s job: settles a promise (whose reactions keep their own async context). */
-class PromiseJob implements PaceJob {
-  seq: number;
-  sentAt = 0;
-  sendNo = -1;
-  notBefore: number;
-  queuedAt = 0;
-  next: PaceJob | undefined = undefined;
-  prev: PaceJob | undefined = undefined;
-  list: JobList | undefined = undefined;
-  onAbort: (() => void) | undefined = undefined;
-
-  constructor(
-    readonly paid: boolean,
-    readonly method: string | undefined,
-    readonly signal: AbortSignal | undefined,
-    readonly ticket: PaceTicket | undefined,
-    notBefore: number,
-    private readonly resolve: () => void,
-    private readonly reject: (reason: unknown) => void,
-  ) {
-    this.seq = ticket ? ticket.seq : -1;
-    this.notBefore = notBefore;
-  }
-
-  proceed(): void {
-    if (this.ticket) {
-      this.ticket.sentAt = this.sentAt;
-      this.ticket.seq = this.seq;
-      this.ticket.sendNo = this.sendNo;
-    }
-    this.resolve();
-  }
-
-  refuse(reason: unknown): void {
-    this.reject(reason);
-  }
-}
-
-/** A chat's queue and its place in the scheduler's heaps. */
-interface ChatQueue extends HeapItem, JobList {
-  key: string;
-  /** When this chat next becomes ready (valid while it sits in `waiting`). */
-  readyAt: number;
-  /** Its head job was held by the chat's own limit or gate (not only by the bot-wide one). */
-  heldByOwnLimit: boolean;
-}
-
-/**
- * Everything the scheduler keeps about one chat, in one object (the heaps hold it, the jobs point to
- * it): its queue, and its own limit (chat-limit.ts), private or group.
- */
-export type ChatState = ChatQueue & ChatLimit;
+export type { ChatState } from './chat-state.js';
 
 export interface PaceRequest {
   chat: ChatScope | undefined;
@@ -113,58 +45,39 @@ export interface PaceRequest {
 
 export class PacingScheduler {
   private readonly chats = new Map<string, ChatState>();
-  private readonly waiting = new IndexedHeap<ChatState>((a, b) => a.readyAt < b.readyAt || (a.readyAt === b.readyAt && headSeq(a) < headSeq(b)));
+  private readonly waiting = new IndexedHeap<ChatState>(waitingBefore);
   private readonly ready = new IndexedHeap<ChatState>(readyBefore);
   /** Jobs bound to no chat: they only wait for the bot-wide slot, FIFO. */
   private readonly unbound: JobList = { first: undefined, last: undefined, size: 0 };
-  /**
-   * Chats that went idle, in the order they did (so by `lastSentAt`, which is when they may be freed
-   * from); `idleHead` is the next to look at (no O(n) shift).
-   */
-  private idle: ChatState[] = [];
-  private idleHead = 0;
   private readonly free: BotRate;
   private readonly paid: BotRate;
   private seq = 0;
   private wake: { at: number; controller: AbortController } | undefined;
-  /** Frees idle chats' state on time even if no call comes; unref'd, so it never keeps a process alive. */
-  private sweeper: AbortController | undefined;
   private closed = false;
   private readonly chatInterval: number;
   /** Clock time the scheduler's own times count from. */
   private readonly epoch: number;
-  /** The margin on every window, learned from round trips (see round-trips.ts). */
-  private readonly roundTrips = new RoundTrips();
-  private margin: number;
-  /**
-   * When this scheduler last ran, or an answer to a paced send last came (scheduler time): the event
-   * loop was alive then, so a timer much later than due shows a stall since.
-   */
-  private lastRunAt = 0;
-  /** The latest sends, a ring: their chats, tickets and rates (the ones a stall or a late answer may concern). */
-  private readonly recentChats: Array<ChatState | undefined> = new Array<ChatState | undefined>(RECENT_SENDS);
-  private readonly recentTickets: Array<PaceTicket | undefined> = new Array<PaceTicket | undefined>(RECENT_SENDS);
-  private readonly recentPaid: boolean[] = new Array<boolean>(RECENT_SENDS).fill(false);
-  private recentHead = 0;
-  /** The latest send time of a send whose answer came: it surely reached Telegram before now. */
-  private latestAnsweredSentAt = NEVER;
   /** Sends made so far: each send's number (`PaceTicket.sendNo`), its place in send order. */
   private sends = 0;
   /** Groups whose next message waits for the answer to their latest, by that send's number. */
   private readonly awaitedGroups = new Map<number, ChatState>();
-  /** When the latest stall was seen: round trips in flight then were stretched by it. */
-  private stallSeenAt = NEVER;
+  /** When sends reach Telegram: the margin on every window, stalls and late answers. */
+  private readonly arrivals: ArrivalWatch;
+  /** Chats with nothing queued, freed once their limit no longer matters. */
+  private readonly idle: IdleChats;
 
   constructor(
     private readonly clock: Clock,
     private readonly limits: ResolvedThrottle,
     private readonly gates: FloodGates,
   ) {
-    this.margin = this.roundTrips.marginMs;
-    this.free = new BotRate(limits.globalPerSecond, this.margin);
-    this.paid = new BotRate(limits.paidBroadcastPerSecond, this.margin);
+    this.free = new BotRate(limits.globalPerSecond);
+    this.paid = new BotRate(limits.paidBroadcastPerSecond);
     this.chatInterval = Math.ceil(1000 / limits.chatPerSecond);
     this.epoch = clock.now();
+    const now = () => this.now();
+    this.arrivals = new ArrivalWatch(this.free, this.paid, now, (chat, at) => this.placeChat(chat, at));
+    this.idle = new IdleChats(clock, limits.idleChatTtlMs, now, (chat) => this.freeIdle(chat));
     gates.onClose((scope) => this.replan(scope));
   }
 
@@ -175,7 +88,7 @@ export class PacingScheduler {
 
   /** The margin on every window in force, in ms. */
   get marginMs(): number {
-    return this.margin;
+    return this.arrivals.marginMs;
   }
 
   /** A group's messages per 60 s window in force (learned from 429s), for tests. */
@@ -211,8 +124,8 @@ export class PacingScheduler {
       return false;
     }
     const now = this.now();
-    this.lastRunAt = now;
-    this.sweepIdle(now);
+    this.arrivals.alive(now);
+    this.idle.sweep(now);
     const chat = scope ? this.chatState(scope) : undefined;
     if (job.seq < 0) job.seq = this.seq++;
     const nobodyAhead = chat ? chat.size === 0 : this.unbound.size === 0;
@@ -249,11 +162,7 @@ export class PacingScheduler {
       const notBefore = request.notBefore === undefined ? NEVER : Math.ceil(request.notBefore - this.epoch);
       const job = new PromiseJob(request.paid, request.method, request.signal, request.ticket, notBefore, resolve, reject);
       admitted = this.admit(job, request.chat);
-      if (admitted && request.ticket) {
-        request.ticket.sentAt = job.sentAt;
-        request.ticket.seq = job.seq;
-        request.ticket.sendNo = job.sendNo;
-      }
+      if (admitted) job.writeBack();
     });
     return admitted ? undefined : wait;
   }
@@ -262,8 +171,7 @@ export class PacingScheduler {
     this.closed = true;
     this.wake?.controller.abort();
     this.wake = undefined;
-    this.sweeper?.abort();
-    this.sweeper = undefined;
+    this.idle.close();
     const error = closedError();
     for (const list of [this.unbound, ...this.chats.values()]) {
       while (list.first) this.settle(dequeue(list), error);
@@ -274,21 +182,7 @@ export class PacingScheduler {
   private chatState(scope: ChatScope): ChatState {
     let chat = this.chats.get(scope.key);
     if (!chat) {
-      // One whole literal per kind (no spread of a common part): each kind keeps one compact shape.
-      const { key } = scope;
-      if (scope.kind === 'group') {
-        chat = {
-          key, kind: 'group', first: undefined, last: undefined, size: 0,
-          window: [], windowSendNos: [], perWindow: this.limits.groupPerMinute, awaitedSendNo: -1, awaitedUntil: NEVER,
-          readyAt: 0, heldByOwnLimit: false, lastSentAt: NEVER, prevSentAt: NEVER, heapIndex: -1,
-        };
-      } else {
-        chat = {
-          key, kind: 'private', first: undefined, last: undefined, size: 0,
-          nextAt: 0, spacingMs: this.chatInterval,
-          readyAt: 0, heldByOwnLimit: false, lastSentAt: NEVER, prevSentAt: NEVER, heapIndex: -1,
-        };
-      }
+      chat = newChatState(scope, this.limits.groupPerMinute, this.chatInterval);
       this.chats.set(scope.key, chat);
     }
     return chat;
@@ -317,7 +211,7 @@ export class PacingScheduler {
 
   /** When this chat's own limit and gates next allow a message (for `method`). */
   private chatReadyAt(chat: ChatState, method: string | undefined): number {
-    return Math.max(this.gateAt(chat.key), this.methodGateAt(method), limitReadyAt(chat, this.margin));
+    return Math.max(this.gateAt(chat.key), this.methodGateAt(method), limitReadyAt(chat, this.arrivals.marginMs));
   }
 
   private take(chat: ChatState | undefined, job: PaceJob, now: number): void {
@@ -325,10 +219,7 @@ export class PacingScheduler {
     job.sendNo = this.sends++;
     this.rateOf(job.paid).take(now, job.sendNo);
     // A retry's answer comes back to its call's ticket, not to the job that waited for the slot.
-    this.recentTickets[this.recentHead] = job instanceof PromiseJob ? (job.ticket ?? job) : job;
-    this.recentChats[this.recentHead] = chat;
-    this.recentPaid[this.recentHead] = job.paid;
-    this.recentHead = (this.recentHead + 1) % RECENT_SENDS;
+    this.arrivals.sent(job instanceof PromiseJob ? job.answeredBy : job, chat, job.paid);
     if (!chat) return;
     if (chat.kind === 'group') {
       if (chat.awaitedSendNo >= 0) this.awaitedGroups.delete(chat.awaitedSendNo);
@@ -340,59 +231,19 @@ export class PacingScheduler {
 
   /**
    * Telegram answered the paced send of `ticket` now: a round trip, which the margin on every window
-   * is learned from. An answer later than the shortest round trip plus the margin shows a send that
-   * may have arrived that much later than the margin allows for (it left late, or the network held
-   * it): it counts as sent that much later, so the windows after it hold at Telegram's side. The
-   * cost is only the excess, and only for such sends.
+   * is learned from, and which shows a send that arrived late (see arrival-watch.ts).
    */
   answered(ticket: PaceTicket): void {
-    const now = this.now();
-    this.lastRunAt = now;
-    const { sentAt } = ticket;
-    if (sentAt > this.latestAnsweredSentAt) this.latestAnsweredSentAt = sentAt;
-    const late = now - sentAt - this.roundTrips.minMs - this.margin;
-    if (late > 0) this.arrivedLate(ticket, sentAt + late);
-    // A round trip that a seen stall stretched says nothing about the network.
-    if (sentAt >= this.stallSeenAt) this.learnRoundTrip(now - sentAt);
+    this.arrivals.answered(ticket);
   }
 
   /**
-   * A round trip of `ms`: it teaches the margin on every window. Called from `answered`, and by the
-   * limiter for a send that waited for a shared slot after its local one (then it teaches nothing
-   * about this process's windows).
+   * A round trip of `ms`: it teaches the margin on every window. Called by the limiter for a send
+   * that waited for a shared slot after its local one (then it teaches nothing about this process's
+   * windows).
    */
   learnRoundTrip(ms: number): void {
-    if (!this.roundTrips.record(ms)) return;
-    this.margin = this.roundTrips.marginMs;
-    this.free.setMargin(this.margin);
-    this.paid.setMargin(this.margin);
-  }
-
-  /**
-   * Sends made at or after `since` now count at `at`: their tickets too, so that a 429 for one of
-   * them finds its send in our windows (to take it back, and to learn from the sends before it).
-   */
-  private retimeTickets(since: number, at: number): void {
-    for (const ticket of this.recentTickets) if (ticket && ticket.sentAt >= since && ticket.sentAt < at) ticket.sentAt = at;
-  }
-
-  /** `ticket`'s latest send counts at `at` (scheduler time), in the bot's window and its chat's. */
-  private arrivedLate(ticket: PaceTicket, at: number): void {
-    const { sentAt } = ticket;
-    this.retimeTickets(sentAt, at);
-    for (let k = 0; k < RECENT_SENDS; k++) {
-      if (this.recentTickets[k] !== ticket) continue;
-      this.rateOf(this.recentPaid[k] === true).delay(sentAt, at);
-      const chat = this.recentChats[k];
-      if (chat && chat.lastSentAt >= sentAt) {
-        restampSends(chat, sentAt, at);
-        if (chat.size > 0) this.placeChat(chat, this.now());
-      }
-      return;
-    }
-    // Older than the sends remembered (paid rates): its rate is not known, both hold it.
-    this.free.delay(sentAt, at);
-    this.paid.delay(sentAt, at);
+    this.arrivals.learnRoundTrip(ms);
   }
 
   /**
@@ -404,8 +255,14 @@ export class PacingScheduler {
       if (this.chats.get(chat.key) === chat) this.chats.delete(chat.key);
       return;
     }
-    this.idle.push(chat);
-    this.scheduleSweep();
+    this.idle.add(chat);
+  }
+
+  /** `chat`'s idle time is up: its state is freed unless it has queued work again. */
+  private freeIdle(chat: ChatState): void {
+    if (chat.size > 0 || this.chats.get(chat.key) !== chat) return;
+    this.chats.delete(chat.key);
+    if (chat.kind === 'group' && chat.awaitedSendNo >= 0) this.awaitedGroups.delete(chat.awaitedSendNo);
   }
 
   /** Puts a chat whose head job changed into the right heap. */
@@ -433,7 +290,7 @@ export class PacingScheduler {
   learnChatFlood(key: string, openAt: number, ticket: PaceTicket): void {
     const chat = this.chats.get(key);
     if (!chat) return;
-    if (learnChatFlood(chat, openAt - this.epoch, ticket, this.chatInterval, this.margin) && chat.size > 0) this.placeChat(chat, this.now());
+    if (learnChatFlood(chat, openAt - this.epoch, ticket, this.chatInterval, this.arrivals.marginMs) && chat.size > 0) this.placeChat(chat, this.now());
   }
 
   /**
@@ -458,7 +315,7 @@ export class PacingScheduler {
   /** True when the group `key`'s own window explains a 429 for `ticket`'s send that holds it until `openAt` (clock time). */
   groupWindowExplains(key: string, openAt: number, ticket: PaceTicket): boolean {
     const chat = this.chats.get(key);
-    return chat?.kind === 'group' && groupWindowExplains(chat, openAt - this.epoch, ticket.sentAt, this.margin);
+    return chat?.kind === 'group' && groupWindowExplains(chat, openAt - this.epoch, ticket.sentAt, this.arrivals.marginMs);
   }
 
   /** A 429 for the whole bot, for `ticket`'s send: lower the bot-wide rate (see chat-limit.ts). */
@@ -489,7 +346,7 @@ export class PacingScheduler {
   private pump(): void {
     if (this.closed) return;
     const now = this.now();
-    this.lastRunAt = now;
+    this.arrivals.alive(now);
     // Chats whose own limit now allows them move to the ready heap.
     for (let top = this.waiting.peek(); top && top.readyAt <= now; top = this.waiting.peek()) {
       this.waiting.pop();
@@ -536,32 +393,11 @@ export class PacingScheduler {
     this.clock.sleep(at - this.now(), controller.signal).then(
       () => {
         if (this.wake?.controller === controller) this.wake = undefined;
-        this.afterStall(at);
+        this.arrivals.afterStall(at);
         this.pump();
       },
       () => {},
     );
-  }
-
-  /**
-   * A timer due at `dueAt` fired now. Much later (more than the margin): the event loop stalled
-   * since it last ran, and sends made just before may have left, or been read by a simulator in this
-   * process, only now; arriving together with the sends after the stall they would crowd a window.
-   * So they count as sent now (the bot's window, their chats'), and the spacing after them is normal.
-   */
-  private afterStall(dueAt: number): void {
-    const now = this.now();
-    if (now - dueAt <= Math.max(this.margin, STALL_RESTAMP_MS)) return;
-    this.stallSeenAt = now;
-    // A send whose answer already came reached Telegram before the stall: it stays where it is.
-    const since = Math.max(this.lastRunAt - STALL_RESTAMP_MS, this.latestAnsweredSentAt + 1);
-    if (this.free.restamp(since, now) + this.paid.restamp(since, now) === 0) return;
-    this.retimeTickets(since, now);
-    for (const chat of this.recentChats) {
-      if (!chat || chat.lastSentAt < since) continue;
-      restampSends(chat, since, now);
-      if (chat.size > 0) this.placeChat(chat, now);
-    }
   }
 
   /** An aborted job leaves its queue: O(1) wherever it is (a chat's head moving re-sorts one chat). */
@@ -589,53 +425,9 @@ export class PacingScheduler {
     if (arguments.length > 1) job.refuse(error);
     else job.proceed();
   }
-
-  private scheduleSweep(): void {
-    if (this.sweeper || this.closed || this.idleHead >= this.idle.length) return;
-    const controller = (this.sweeper = new AbortController());
-    const due = this.idle[this.idleHead]!.lastSentAt + this.limits.idleChatTtlMs;
-    this.clock.sleep(Math.max(0, due - this.now()), controller.signal, { unref: true }).then(
-      () => {
-        this.sweeper = undefined;
-        this.sweepIdle(this.now());
-        this.scheduleSweep();
-      },
-      () => {},
-    );
-  }
-
-  /** Frees pacing state of chats that have been idle long enough that their limit no longer matters. */
-  private sweepIdle(now: number): void {
-    const ttl = this.limits.idleChatTtlMs;
-    while (this.idleHead < this.idle.length && this.idle[this.idleHead]!.lastSentAt + ttl <= now) {
-      const chat = this.idle[this.idleHead++]!;
-      if (chat.size === 0 && this.chats.get(chat.key) === chat) {
-        this.chats.delete(chat.key);
-        if (chat.kind === 'group' && chat.awaitedSendNo >= 0) this.awaitedGroups.delete(chat.awaitedSendNo);
-      }
-    }
-    if (this.idleHead > 1024 && this.idleHead * 2 > this.idle.length) {
-      this.idle = this.idle.slice(this.idleHead);
-      this.idleHead = 0;
-    }
-  }
 }
 
 function closedError(): ClosedError {
   return new ClosedError('telegram-resilience: the limiter was closed');
 }
 
-/**
- * Among chats their own limit allows now: the one with the most queued work first (it is the long
- * pole), then a message its own limit was holding (it must not queue again behind messages that
- * only the bot-wide limit held), then first come, first served.
- */
-function readyBefore(a: ChatState, b: ChatState): boolean {
-  if (a.size !== b.size) return a.size > b.size;
-  if (a.heldByOwnLimit !== b.heldByOwnLimit) return a.heldByOwnLimit;
-  return headSeq(a) < headSeq(b);
-}
-
-function headSeq(chat: ChatState): number {
-  return chat.first?.seq ?? Number.MAX_SAFE_INTEGER;
-}
