@@ -124,7 +124,8 @@ for (const [transport, fetch] of TRANSPORTS) {
       const abortedAt = performance.now();
       controller.abort(reason);
       const error = await pending;
-      expect(performance.now() - abortedAt).toBeLessThan(100);
+      // Far sooner than the server would answer (a busy machine may take a while, never that long).
+      expect(performance.now() - abortedAt).toBeLessThan(2_000);
       expect(error).toBe(reason);
     });
 

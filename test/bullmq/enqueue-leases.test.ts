@@ -26,19 +26,26 @@ describeWithRedis('enqueue leases', () => {
     const other = batchLeases(client, 'tgr:test:leases:', '{}', { leaseMs: 200, pollMs: 10 });
     let ownerAdds = 0;
     let otherAdds = 0;
+    let otherAddedAt = 0;
+    // Before the lease is taken: Redis expires it at least 200 ms after this.
+    const leasedAfter = Date.now();
     // The owner takes the lease and never finishes (killed mid-batch).
     void owner.offer(['a', 'b'], () => {
       ownerAdds++;
       return new Promise<void>(() => {});
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    await other.offer(['a', 'b'], async () => void otherAdds++);
+    // The owner holds the lease once it is adding.
+    while (ownerAdds === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await other.offer(['a', 'b'], async () => {
+      otherAdds++;
+      otherAddedAt = Date.now();
+    });
     expect(otherAdds).toBe(0); // deferred: the owner is on it
-    const started = Date.now();
     await other.settle();
     expect(otherAdds).toBe(1);
     expect(ownerAdds).toBe(1);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    // Not before the lease expired (1 ms for the clocks' rounding).
+    expect(otherAddedAt - leasedAfter).toBeGreaterThanOrEqual(199);
   });
 
   it('a batch deferred while another process adds it is added (filtered) after the lease is released; other lists and flags do not wait', async () => {

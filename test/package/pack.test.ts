@@ -93,7 +93,11 @@ process.on('unhandledRejection', (reason) => reporter.report(reason));
 for (let i = 0; i < 20; i++) Promise.reject(new Error(\`lost promise \${i} at \${sim.apiRoot}/bot\${sim.token}/getMe\`));
 await new Promise((resolve) => setTimeout(resolve, 100));
 if (process.argv[2] === 'close') await reporter.close();
-else await new Promise((resolve) => setTimeout(resolve, 300)); // the report is sent; the window's timer must not hold the process
+else {
+  // The first report is sent (a busy machine may take a while); the window's timer must not hold the process.
+  for (let waited = 0; sim.deliveredTo(DEV).length === 0 && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
 const texts = sim.deliveredTo(DEV).map((entry) => entry.text);
 console.log(JSON.stringify({
   messages: texts.length,

@@ -81,10 +81,9 @@ describeWithRedis('redis chat-id store', () => {
     await store.set('-1', -1001);
     await redis.server.kill();
     expect(await waitUntil(() => client.status !== 'ready', 1_000)).toBe(true);
-    const started = Date.now();
-    expect(await store.get('-1')).toBe(-1001);
-    expect(await store.get('-2')).toBeUndefined();
-    expect(Date.now() - started).toBeLessThan(50);
+    // At once: answers, not promises waiting for a timeout.
+    expect(store.get('-1')).toBe(-1001);
+    expect(store.get('-2')).toBeUndefined();
     await expect(store.set('-3', -1003)).rejects.toThrow(/redis connection is/);
     expect(await store.get('-3')).toBe(-1003);
     await redis.server.restart();
@@ -100,7 +99,8 @@ describeWithRedis('redis chat-id store', () => {
       expect(await store.get('-7')).toBeUndefined();
       const took = Date.now() - started;
       expect(took).toBeGreaterThanOrEqual(95);
-      expect(took).toBeLessThan(300);
+      // Never the hung Redis's time: about the timeout (a busy machine may add to that).
+      expect(took).toBeLessThan(1_500);
     } finally {
       redis.server.resume();
     }

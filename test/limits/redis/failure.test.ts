@@ -33,6 +33,15 @@ describeWithRedis('redis backend failures', () => {
     return { client, events, resilience };
   }
 
+  /** The first send, once the client is connected: connecting takes no part of its booking's short deadline. */
+  async function firstSend(client: { ping(): Promise<unknown> }, resilience: ReturnType<typeof createResilience>) {
+    await client.ping();
+    return send(resilience);
+  }
+
+  /** "Does not hang": it settles about when the timeout says (a busy machine adds to that, never a hang). */
+  const SETTLES_WITHIN_MS = TIMEOUT_MS + 1_000;
+
   async function timed<T>(promise: Promise<T>): Promise<{ value: T; ms: number }> {
     const started = Date.now();
     const value = await promise;
@@ -41,13 +50,13 @@ describeWithRedis('redis backend failures', () => {
 
   it('goes on with local limits when Redis dies, says so, and says so again when it is back', async () => {
     const { client, events, resilience } = engine();
-    expect(await send(resilience)).toBe('sent');
+    expect(await firstSend(client, resilience)).toBe('sent');
     expect(events).toEqual([]);
     await redis.server.kill();
     expect(await waitUntil(() => client.status !== 'ready', 1_000)).toBe(true);
     const during = await timed(send(resilience));
     expect(during.value).toBe('sent');
-    expect(during.ms).toBeLessThan(TIMEOUT_MS + 200);
+    expect(during.ms).toBeLessThan(SETTLES_WITHIN_MS);
     expect(events.map((e) => e.status)).toEqual(['down']);
     expect(await send(resilience)).toBe('sent'); // still down: no second event
     expect(events).toHaveLength(1);
@@ -61,13 +70,13 @@ describeWithRedis('redis backend failures', () => {
 
   it('does not hang on a Redis that stops answering (connection open, no replies)', async () => {
     const { client, events, resilience } = engine();
-    expect(await send(resilience)).toBe('sent');
+    expect(await firstSend(client, resilience)).toBe('sent');
     redis.server.pause();
     try {
       const during = await timed(send(resilience));
       expect(during.value).toBe('sent');
       expect(during.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
-      expect(during.ms).toBeLessThan(TIMEOUT_MS + 200);
+      expect(during.ms).toBeLessThan(SETTLES_WITHIN_MS);
       expect(events.map((e) => e.status)).toEqual(['down']);
       expect(client.status).toBe('ready'); // ioredis did not notice: only the timeout caught it
     } finally {
@@ -82,7 +91,7 @@ describeWithRedis('redis backend failures', () => {
     const { events, resilience } = engine('fail');
     const started = Date.now();
     await expect(send(resilience)).rejects.toBeInstanceOf(BackendUnavailableError);
-    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 200);
+    expect(Date.now() - started).toBeLessThan(SETTLES_WITHIN_MS);
     expect(events.map((e) => e.status)).toEqual(['down']);
     await expect(send(resilience)).rejects.toBeInstanceOf(BackendUnavailableError);
     await resilience.close();
