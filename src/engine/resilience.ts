@@ -4,7 +4,7 @@
  */
 import { abortReason, createStopper } from '../core/abort.js';
 import { ATTEMPT_OUTCOME, type AdapterCallInfo, type Attempt, type AttemptFn, type CallInfo, type CallParams } from '../core/call.js';
-import { createMemoryChatIdStore, resolveChatId } from '../core/chat-id-store.js';
+import { createMemoryChatIdStore } from '../core/chat-id-store.js';
 import { isOptionsObject, rejectUnknownOptions } from '../core/check-options.js';
 import { checkOption, describeValue } from '../core/checks.js';
 import { EventHub, type Disposer, type Listener } from '../core/events.js';
@@ -15,16 +15,18 @@ import { Limiter } from '../limits/limiter.js';
 import { isPacedMethod } from '../limits/paced-methods.js';
 import { resolveThrottle } from '../limits/throttle-options.js';
 import { BUILTIN_RULES } from '../policy/builtin-rules.js';
-import { chatKey, CHAT_ID_KEYS, hasChatId, rewriteChatId } from '../policy/chat-ids.js';
+import { hasChatId } from '../policy/chat-ids.js';
 import { decide, freshBudget, type CallBudget, type Decision } from '../policy/decide.js';
 import { DEFAULT_POLICY, POLICY_CHECKS, resolvePolicy } from '../policy/defaults.js';
 import type { PolicyOptions, ResolvedPolicy } from '../policy/options.js';
 import { compileRules, policyResolver, type CompiledRule, type Rule } from '../policy/rules.js';
 import { runAttempt } from './attempt.js';
 import { firstAttemptOf, QueuedCall, retryFirst, runFirstAttempt, settleFirst } from './first-attempt.js';
+import { applyKnownMigrations, isPromise } from './known-migrations.js';
 import { ENGINE_DEFAULTS, ENGINE_OPTIONS, type EngineOptionKey, type ResilienceOptions } from './options.js';
 import type { EngineState } from './state.js';
 import type { ResilienceEvents } from './types.js';
+import { startTimes } from './start-time.js';
 import { validateCall } from './validate-call.js';
 
 /** What `explain` says the policy would do with one failure: a `Decision`, with what it was about. */
@@ -148,18 +150,7 @@ function engine(
   // The first matching rule and the policy it makes, for `explain`; the engine needs only the policy.
   const ruleAndPolicyFor = policyResolver(policy, [...userRules, ...builtins]);
   const policyFor = (info: CallInfo) => ruleAndPolicyFor(info).policy;
-  // A call's start time is read only where a finite maxElapsedMs can use it (the built-in
-  // answerCallbackQuery rule, or the user's): the clock read is a good part of a successful call.
-  // A call without a method matches no rule that looks at the method alone (the built-in ones).
-  const rules = [...userRules, ...builtins];
-  const finiteElapsed = (rule: CompiledRule) => Number.isFinite(rule.overrides.maxElapsedMs ?? Number.POSITIVE_INFINITY);
-  const elapsedMattersWithoutMethod = Number.isFinite(policy.maxElapsedMs) || rules.some((rule) => !rule.byMethod && finiteElapsed(rule));
-  const elapsedNeverMatters = !elapsedMattersWithoutMethod && !rules.some(finiteElapsed);
-  const startTime = (info: CallInfo): number | undefined => {
-    if (elapsedNeverMatters) return undefined;
-    if (info.method === undefined && !elapsedMattersWithoutMethod) return undefined;
-    return Number.isFinite(policyFor(info).maxElapsedMs) ? state.clock.now() : undefined;
-  };
+  const { startTime, elapsedMattersWithoutMethod } = startTimes(state.clock, policy, [...userRules, ...builtins], policyFor);
 
   /**
    * Not an async function on purpose: a queued call is retained until it is sent, and an async
@@ -183,10 +174,6 @@ function engine(
   }
 
   /**
-   * `call(fn)` without a limiter: nothing to validate but `fn`, no chat, no method, no signal. Its
-   * own function, so its call sites stay monomorphic whatever shapes of info the other calls use.
-   */
-  /**
    * The first attempt of every call without info, one frozen object while the home DC stays the
    * same: all such attempts are alike (no method, no params, number 1, a signal that never aborts),
    * and making one per call was a tenth of the call's cost. Retries copy it (`attemptWith`).
@@ -197,6 +184,10 @@ function engine(
     return shared.attempt;
   };
 
+  /**
+   * `call(fn)` without a limiter: nothing to validate but `fn`, no chat, no method, no signal. Its
+   * own function, so its call sites stay monomorphic whatever shapes of info the other calls use.
+   */
   function callWithoutInfo<T>(fn: AttemptFn<T>): Promise<T> {
     if (typeof fn !== 'function') return call(fn, NO_INFO); // the TypeError, from validateCall
     if (state.closed) return Promise.reject(new ClosedError('telegram-resilience: call() after close()'));
@@ -287,31 +278,4 @@ function engine(
     },
   };
   return resilience;
-}
-
-/**
- * Rewrites chat ids the store knows to have migrated, before the request is sent. Synchronous while
- * the store answers synchronously (the in-memory one does): no promise per call for a lookup.
- */
-function applyKnownMigrations(state: EngineState, params: CallParams, from = 0): CallParams | Promise<CallParams> {
-  let result = params;
-  for (let i = from; i < CHAT_ID_KEYS.length; i++) {
-    const key = CHAT_ID_KEYS[i]!;
-    const k = chatKey(result[key]);
-    if (k === undefined) continue;
-    // Follows chained migrations (A -> B -> C): a call with A goes straight to C. Never throws.
-    const mapped = resolveChatId(state.chatIdStore, k, state.reportError);
-    if (isPromise(mapped)) {
-      const current = result;
-      return mapped.then((id) =>
-        applyKnownMigrations(state, id === undefined ? current : rewriteChatId(current, current[key] as number | string, id), i + 1),
-      );
-    }
-    if (mapped !== undefined) result = rewriteChatId(result, result[key] as number | string, mapped);
-  }
-  return result;
-}
-
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
 }
