@@ -29,6 +29,8 @@ import { describeNode, JsonSyntaxError, parseJsonWithPositions, type JsonMember,
 import type { PolicyOptions } from '../policy/options.js';
 import { PolicyFileError, type PolicyProblem } from '../policy/policy-file-error.js';
 import { compileRules, type Rule } from '../policy/rules.js';
+import { MATCH_FORMS, readMatch } from './policy-file-match.js';
+import { INVALID, join, plain, uniqueMembers, type Report } from './policy-file-nodes.js';
 import { ENGINE_OPTIONS, type EngineOptionKey, type PolicyFileEngineKey, type ResilienceOptions } from './options.js';
 
 /** Policy options whose values are functions: they cannot be written in JSON. */
@@ -59,11 +61,6 @@ const POLICY_FILE_KEYS = Object.keys(POLICY_CHECKS).filter((k) => !FUNCTION_OPTI
 const TOP_LEVEL_KEYS = [...POLICY_FILE_KEYS, ...ENGINE_FILE_KEYS];
 const RULE_KEYS = ['match', 'name', ...POLICY_FILE_KEYS];
 const THROTTLE_KEYS = Object.keys(TELEGRAM_LIMITS);
-const REGEX_FLAGS = /^(?!.*(.).*\1)[dgimsuvy]*$/;
-
-type Report = (key: string, at: SourcePosition, message: string) => void;
-/** Marks a value that was reported as invalid (and must not go into the result). */
-const INVALID = Symbol('invalid');
 
 /**
  * Reads and validates a policy file. Rejects with `PolicyFileError` (`isPolicyFileError`) listing
@@ -148,19 +145,6 @@ function readTopLevel(root: JsonNode & { type: 'object' }, report: Report): Resi
   return out as ResilienceOptionsFromFile;
 }
 
-/** The members of an object node; a key written twice is reported (JSON.parse would keep the last silently). */
-function uniqueMembers(node: JsonNode & { type: 'object' }, path: string, report: Report): JsonMember[] {
-  const seen = new Map<string, JsonMember>();
-  for (const member of node.members) {
-    const first = seen.get(member.key);
-    if (first) {
-      const key = join(path, member.key);
-      report(key, member.keyAt, `${key} is written twice (first on line ${first.keyAt.line})`);
-    } else seen.set(member.key, member);
-  }
-  return [...seen.values()];
-}
-
 function readPolicyOption(key: string, member: JsonMember, path: string, report: Report): unknown {
   const node = member.value;
   // JSON has no Infinity: the string "Infinity" stands for it, for the options that accept it.
@@ -232,73 +216,10 @@ function readRules(node: JsonNode, at: SourcePosition, report: Report): unknown 
 
 const aString: Check = (v) => (typeof v === 'string' ? undefined : 'a string');
 
-const MATCH_FORMS = 'a method name, a glob such as "send*", or { "regex": "^get", "flags": "i" }';
-
-function readMatch(member: JsonMember, path: string, report: Report): unknown {
-  const node = member.value;
-  if (node.type === 'string') {
-    if (node.value !== '') return node.value;
-    report(path, member.keyAt, `${path} must not be empty`);
-    return INVALID;
-  }
-  if (node.type !== 'object') {
-    report(path, member.keyAt, `${path} must be ${MATCH_FORMS}, got ${describeNode(node)}`);
-    return INVALID;
-  }
-  let source: JsonMember | undefined;
-  let flags: JsonMember | undefined;
-  for (const m of uniqueMembers(node, path, report)) {
-    if (m.key === 'regex') source = m;
-    else if (m.key === 'flags') flags = m;
-    else report(join(path, m.key), m.keyAt, unknownKey(join(path, m.key), m.key, ['regex', 'flags']));
-  }
-  if (!source) {
-    report(`${path}.regex`, member.keyAt, `${path}.regex is required (the pattern, e.g. "^get")`);
-    return INVALID;
-  }
-  if (source.value.type !== 'string' || source.value.value === '') {
-    report(`${path}.regex`, source.keyAt, `${path}.regex must be a non-empty string, got ${describeNode(source.value)}`);
-    return INVALID;
-  }
-  let flagText = '';
-  if (flags) {
-    if (flags.value.type !== 'string' || !REGEX_FLAGS.test(flags.value.value)) {
-      report(`${path}.flags`, flags.keyAt, `${path}.flags must be a string of RegExp flags such as "i", got ${describeNode(flags.value)}`);
-      return INVALID;
-    }
-    flagText = flags.value.value;
-  }
-  try {
-    return new RegExp(source.value.value, flagText);
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    report(`${path}.regex`, source.keyAt, `${path}.regex is not a valid regular expression: ${why}`);
-    return INVALID;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-
-function join(path: string, key: string): string {
-  return path === '' ? key : `${path}.${key}`;
-}
-
 function unknownKey(path: string, key: string, known: readonly string[]): string {
   if (CODE_ONLY_OPTIONS.has(key)) {
     return `${path} cannot be set in a policy file (its value is code, not JSON); pass it to createResilience next to the file's options`;
   }
   const near = closestName(key, known);
   return `unknown key ${path}${near ? ` (did you mean "${near}"?)` : ''}`;
-}
-
-/** A node as a plain JS value (objects and arrays included, for the checks to refuse). */
-function plain(node: JsonNode): unknown {
-  switch (node.type) {
-    case 'object':
-      return Object.fromEntries(node.members.map((m) => [m.key, plain(m.value)]));
-    case 'array':
-      return node.items.map(plain);
-    default:
-      return node.value;
-  }
 }

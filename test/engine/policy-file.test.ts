@@ -128,6 +128,7 @@ describe('parsePolicy: invalid values, with key path, line and column', () => {
       { key: 'rules[0].match', line: 1, column: 13, message: 'rules[0].match must be a method name, a glob such as "send*", or { "regex": "^get", "flags": "i" }, got 5' },
     ],
     ['bad RegExp flags', '{"rules": [{"match": {"regex": "^get", "flags": "gg"}}]}', { key: 'rules[0].match.flags', line: 1, column: 40, message: 'rules[0].match.flags must be a string of RegExp flags such as "i", got "gg"' }],
+    ['an unknown key in a regex object', '{"rules": [{"match": {"regex": "^get", "flag": "i"}}]}', { key: 'rules[0].match.flag', line: 1, column: 40, message: 'unknown key rules[0].match.flag (did you mean "flags"?)' }],
     ['a regex object without regex', '{"rules": [{"match": {"flags": "i"}}]}', { key: 'rules[0].match.regex', line: 1, column: 13, message: 'rules[0].match.regex is required (the pattern, e.g. "^get")' }],
     ['a rule name that is not a string', '{"rules": [{"match": "a", "name": 3}]}', { key: 'rules[0].name', line: 1, column: 27, message: 'rules[0].name must be a string, got 3' }],
     ['an unknown rule option', '{"rules": [\n {"match": "a", "floodSleepTreshold": 1}]}', { key: 'rules[0].floodSleepTreshold', line: 2, column: 17, message: 'unknown key rules[0].floodSleepTreshold (did you mean "floodSleepThreshold"?)' }],
