@@ -24,9 +24,9 @@ import { runAttempt } from './attempt.js';
 import { firstAttemptOf, QueuedCall, retryFirst, runFirstAttempt, settleFirst } from './first-attempt.js';
 import { applyKnownMigrations, isPromise } from './known-migrations.js';
 import { ENGINE_DEFAULTS, ENGINE_OPTIONS, type EngineOptionKey, type ResilienceOptions } from './options.js';
+import { startTimes } from './start-time.js';
 import type { EngineState } from './state.js';
 import type { ResilienceEvents } from './types.js';
-import { startTimes } from './start-time.js';
 import { validateCall } from './validate-call.js';
 
 /** What `explain` says the policy would do with one failure: a `Decision`, with what it was about. */
