@@ -1,7 +1,7 @@
 /**
- * When sends reach Telegram. A send counts in our windows at its send time, which is when it
- * reaches Telegram plus one latency; the margin on every window (learned here from round trips,
- * see round-trips.ts) covers how much latencies vary. Two things show a send that arrived later
+ * When sends reach Telegram. A send counts in our windows at its send time; it reaches Telegram one
+ * latency later, and the margin on every window (learned here from round trips, see round-trips.ts)
+ * covers how much latencies vary. Two things show a send that arrived later
  * than that, and move it (and the sends after it) to when it may have arrived, so the windows after
  * it hold at Telegram's side:
  *  - an answer that came later than the shortest round trip plus the margin (`answered`);
@@ -52,8 +52,7 @@ export class ArrivalWatch {
     private readonly now: () => number,
     private readonly replace: (chat: ChatState, now: number) => void,
   ) {
-    free.setMargin(this.margin);
-    paidRate.setMargin(this.margin);
+    this.setMargin(this.margin);
   }
 
   /** The margin on every window in force, in ms. */
@@ -93,10 +92,14 @@ export class ArrivalWatch {
 
   /** A round trip of `ms`: it teaches the margin on every window. */
   learnRoundTrip(ms: number): void {
-    if (!this.roundTrips.record(ms)) return;
-    this.margin = this.roundTrips.marginMs;
-    this.free.setMargin(this.margin);
-    this.paidRate.setMargin(this.margin);
+    if (this.roundTrips.record(ms)) this.setMargin(this.roundTrips.marginMs);
+  }
+
+  /** The margin in force, on both bot-wide rates too. */
+  private setMargin(marginMs: number): void {
+    this.margin = marginMs;
+    this.free.setMargin(marginMs);
+    this.paidRate.setMargin(marginMs);
   }
 
   /**

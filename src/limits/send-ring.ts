@@ -55,9 +55,9 @@ export class SendRing {
 
   /** The send `sendNo` (or, when no longer known by number, the latest made at `sentAt`) leaves: its place counts as free. */
   forget(sentAt: number, sendNo: number): void {
-    let i = this.indexOf(sendNo);
-    for (let k = 1; i < 0 && k <= this.size; k++) if (this.stamps[this.indexAgo(k)] === sentAt) i = this.indexAgo(k);
-    if (i >= 0) this.stamps[i] = Number.NEGATIVE_INFINITY;
+    const i = this.indexOf(sendNo);
+    const at = i >= 0 ? i : this.latestAt(sentAt);
+    if (at >= 0) this.stamps[at] = Number.NEGATIVE_INFINITY;
   }
 
   /**
@@ -84,6 +84,15 @@ export class SendRing {
     for (let k = 1; k <= this.size; k++) {
       const i = this.indexAgo(k);
       if (this.sendNos[i] === sendNo) return i;
+    }
+    return -1;
+  }
+
+  /** The ring index of the latest send made at `sentAt`, or -1. */
+  private latestAt(sentAt: number): number {
+    for (let k = 1; k <= this.size; k++) {
+      const i = this.indexAgo(k);
+      if (this.stamps[i] === sentAt) return i;
     }
     return -1;
   }
