@@ -9,4 +9,4 @@ export type {
   FetchResponseLike,
   RawOptions,
   ResilienceLike,
-} from './client.js';
+} from './options.js';
