@@ -34,8 +34,9 @@
 
 import { botApiVerdict, fromBotApi, fromHttpResponse, pageVerdict } from './bot-api-answer.js';
 import { FAILURE_KINDS, type Failure, type FailureKind } from './failure.js';
-import { classifyRpc, readRpcError } from './mtproto.js';
+import { classifyRpc } from './mtproto.js';
 import { isFetchFailed, networkCodeInText, networkRule, readNetworkError, UNEXPLAINED_TRANSPORT } from './network.js';
+import { readRpcError } from './rpc-error-shape.js';
 import {
   DEFAULT_FLOOD_WAIT_MS,
   clampWaitMs,
