@@ -11,7 +11,7 @@ import type { ConnectionState } from './connection.js';
 import { closeGate, GateSubscriber, openGates, type SubscriberConnection } from './gates.js';
 import { redisKeys, type RedisKeys } from './keys.js';
 import { resolveRedisOptions, type RedisBackendOptions } from './options.js';
-import { bookSlots, LateBookingError, RedisClockOffset, slotToEpoch, type BookedSlot, type ReserveRequest } from './reserve.js';
+import { bookSlots, RedisClockOffset, slotOrLate, slotToEpoch, type BookedSlot, type ReserveRequest } from './reserve.js';
 import { defineScripts, type ScriptClient } from './scripts.js';
 
 export interface RedisBackend extends LimitsBackend {
@@ -76,9 +76,7 @@ export function redisBackend(options: RedisBackendOptions): RedisBackend {
     async reserve(request: ReserveRequest) {
       if (closed) throw closedError();
       if (!bookings) throw new Error('redisBackend: reserve() needs throttle limits (createResilience({ throttle: true, backend }))');
-      const slot = await bookings.add(request);
-      if (!slot) throw new LateBookingError('redis booking arrived after its deadline: nothing was booked');
-      return slotToEpoch(slot);
+      return slotToEpoch(slotOrLate(await bookings.add(request)));
     },
     async closeGate(scope: string, openAtEpochMs: number) {
       if (closed) throw closedError();

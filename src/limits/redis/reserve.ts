@@ -113,6 +113,11 @@ export async function bookSlot(
   offset?: RedisClockOffset,
 ): Promise<BookedSlot> {
   const [slot] = await bookSlots(client, keys, limits, [request], offset);
+  return slotOrLate(slot);
+}
+
+/** A booking's answer: its slot, or a `LateBookingError` when Redis refused it past its deadline. */
+export function slotOrLate(slot: BookedSlot | undefined): BookedSlot {
   if (!slot) throw new LateBookingError('redis booking arrived after its deadline: nothing was booked');
   return slot;
 }
@@ -124,15 +129,4 @@ export async function bookSlot(
  */
 export function slotToEpoch({ slotMs, redisNowMs }: BookedSlot): number {
   return Date.now() + Math.max(0, slotMs - redisNowMs);
-}
-
-/** Books one slot; returns it as epoch ms of this machine's clock (see `slotToEpoch`). */
-export async function reserveSlot(
-  client: ScriptClient & ConnectionState,
-  keys: RedisKeys,
-  limits: ResolvedThrottle,
-  request: ReserveRequest,
-  offset?: RedisClockOffset,
-): Promise<number> {
-  return slotToEpoch(await bookSlot(client, keys, limits, request, offset));
 }

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { describeWithRedis } from '../../helpers/redis-server.js';
 import { redisKeys } from '../../../src/limits/redis/keys.js';
-import { bookSlot, bookSlots, LateBookingError, RedisClockOffset, reserveSlot, type BookedSlot, type ReserveRequest } from '../../../src/limits/redis/reserve.js';
+import { bookSlot, bookSlots, LateBookingError, RedisClockOffset, slotToEpoch, type BookedSlot, type ReserveRequest } from '../../../src/limits/redis/reserve.js';
 import { createResilience } from '../../../src/engine/resilience.js';
 import { defineScripts } from '../../../src/limits/redis/scripts.js';
 import type { ChatScope } from '../../../src/limits/scope.js';
@@ -71,9 +71,9 @@ describeWithRedis('redis reservation script', () => {
     const fake = {
       status: 'ready',
       telegramResilienceReserveV3: async () => [String(hourAhead), String(hourAhead + 250)],
-    } as unknown as Parameters<typeof reserveSlot>[0];
+    } as unknown as Parameters<typeof bookSlot>[0];
     const before = Date.now();
-    const at = await reserveSlot(fake, keys, TELEGRAM_LIMITS, { chat: undefined, paid: false });
+    const at = slotToEpoch(await bookSlot(fake, keys, TELEGRAM_LIMITS, { chat: undefined, paid: false }));
     expect(at - before).toBeGreaterThanOrEqual(250);
     // The wait is added to when the answer came, which is before now.
     expect(at).toBeLessThanOrEqual(Date.now() + 250);
