@@ -41,6 +41,9 @@ local function fmt3(x) return string.format('%.3f', x) end
  * a chat's messages keep their order.
  */
 export const RESERVE_LUA = `${PRELUDE}
+-- The "later" sets the bookings touched (their expiry is set once, after the batch).
+local laterKeysBooked = {}
+
 local function book(tailKey, laterKey, chatKey, interval, kind, chatLimit, window, chatGate, deadline)
   if deadline and now > deadline then return 'late' end
   local want = now
@@ -92,8 +95,7 @@ local function book(tailKey, laterKey, chatKey, interval, kind, chatLimit, windo
     slot = place(want)
     redis.call('ZADD', laterKey, fmt(slot), fmt(slot))
   end
-  local last = redis.call('ZRANGE', laterKey, -1, -1, 'WITHSCORES')
-  if #last > 0 then redis.call('PEXPIRE', laterKey, fmt(math.max(1, tonumber(last[2]) - now))) end
+  laterKeysBooked[laterKey] = true
 
   -- Each key lives only as long as it can still hold a message back.
   if kind == 'private' then
@@ -112,6 +114,11 @@ for i = 0, #ARGV / 7 - 1 do
   local a = i * 7
   local paid = ARGV[a + 1] == '1'
   out[#out + 1] = book(paid and KEYS[3] or KEYS[1], paid and KEYS[4] or KEYS[2], KEYS[6 + i], tonumber(ARGV[a + 2]), ARGV[a + 3], tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), ARGV[a + 6], tonumber(ARGV[a + 7]))
+end
+-- A "later" set lives as long as its latest slot: set once per batch, after all its bookings.
+for laterKey in pairs(laterKeysBooked) do
+  local last = redis.call('ZRANGE', laterKey, -1, -1, 'WITHSCORES')
+  if #last > 0 then redis.call('PEXPIRE', laterKey, fmt(math.max(1, tonumber(last[2]) - now))) end
 end
 return out
 `;
