@@ -118,7 +118,7 @@ export class BotRate {
   take(now: number, sendNo = -1): void {
     if (this.current < this.perSecond && now >= this.slowedAt + LEARNED_RATE_TTL_MS) this.setRate(this.perSecond);
     this.nextAt = (this.nextAt < now - this.slack ? now : this.nextAt) + this.interval;
-    if (this.limit > 0) this.ring.push(now, sendNo);
+    this.ring.push(now, sendNo); // a ring of size 0 (rates above the cap) keeps nothing
   }
 
   /**
