@@ -172,22 +172,22 @@ export class Limiter {
     const now = this.clock.now();
     const openAt = now + (failure.retryAfterMs ?? DEFAULT_FLOOD_WAIT_MS);
     // Only a send whose slot we know (its ticket) can be taken back and learned from.
-    const learnFrom = failure.code === 429 && isPacedMethod(attempt.method) && ticket && this.scheduler ? { scheduler: this.scheduler, ticket } : undefined;
+    const learnFrom = failure.code === 429 && isPacedMethod(attempt.method) && ticket && this.scheduler ? { learning: this.scheduler.learning, ticket } : undefined;
     const chat = chatScopeOf(attempt.params);
     const paid = attempt.params?.allow_paid_broadcast === true;
-    learnFrom?.scheduler.refused(chat?.key, paid, learnFrom.ticket);
+    learnFrom?.learning.refused(chat?.key, paid, learnFrom.ticket);
     // A group's 429 that its own window explains is that group's: another chat's 429 within a
     // second does not make it the bot's (two groups stricter than 20 per 60 s closed the whole
     // bot for their wait, up to a minute, and taught it a rate far below what Telegram accepted).
-    const groupsOwn = chat?.kind === 'group' && learnFrom !== undefined && learnFrom.scheduler.groupWindowExplains(chat.key, openAt, learnFrom.ticket);
+    const groupsOwn = chat?.kind === 'group' && learnFrom !== undefined && learnFrom.learning.groupWindowExplains(chat.key, openAt, learnFrom.ticket);
     for (const scope of groupsOwn ? [chat.key] : this.floodScopes(failure, attempt, chat, now)) {
       const wasOpen = this.gates.openAt(scope) === 0;
       if (this.gates.close(scope, openAt)) this.link?.closeGate(scope, openAt);
       if (!learnFrom) continue;
-      if (scope !== 'bot') learnFrom.scheduler.learnChatFlood(scope, openAt, learnFrom.ticket);
+      if (scope !== 'bot') learnFrom.learning.learnChatFlood(scope, openAt, learnFrom.ticket);
       // With a shared backend this process's sends are only part of the bot's: counting them would
       // leave it at its share of the rate after the others stop.
-      else if (wasOpen && !this.link) learnFrom.scheduler.learnBotFlood(paid, learnFrom.ticket);
+      else if (wasOpen && !this.link) learnFrom.learning.learnBotFlood(paid, learnFrom.ticket);
     }
   }
 

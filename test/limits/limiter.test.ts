@@ -34,7 +34,7 @@ describe('Limiter', () => {
     expect(refused.sentAt).toBeGreaterThan(0);
     // The group's window refused the 4th: Telegram's window holds the 3 before it.
     limiter.onFailure(classify(tooManyRequests(60)), { method: 'sendMessage', params }, refused);
-    expect(limiter.scheduler!.groupWindow('chat:-100777')).toBe(3);
+    expect(limiter.scheduler!.learning.groupWindow('chat:-100777')).toBe(3);
     await limiter.close();
   });
 

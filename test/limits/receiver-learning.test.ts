@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { PacingScheduler } from '../../src/limits/scheduler.js';
+import { FloodLearning } from '../../src/limits/flood-learning.js';
 import { broadcast, most, traffic, type Arrival, type Traffic } from './receiver-harness.js';
 
 /**
@@ -34,13 +34,13 @@ interface Learned {
 /** Records every rate and group window the schedulers learn while `run` runs. */
 async function whatIsLearned<T>(run: () => Promise<T>): Promise<{ result: T; learned: Learned }> {
   const learned: Learned = { bot: [], groups: new Map() };
-  const learnBot = PacingScheduler.prototype.learnBotFlood;
-  const learnChat = PacingScheduler.prototype.learnChatFlood;
-  vi.spyOn(PacingScheduler.prototype, 'learnBotFlood').mockImplementation(function (this: PacingScheduler, ...args) {
+  const learnBot = FloodLearning.prototype.learnBotFlood;
+  const learnChat = FloodLearning.prototype.learnChatFlood;
+  vi.spyOn(FloodLearning.prototype, 'learnBotFlood').mockImplementation(function (this: FloodLearning, ...args) {
     learnBot.apply(this, args);
     learned.bot.push(this.botRate);
   });
-  vi.spyOn(PacingScheduler.prototype, 'learnChatFlood').mockImplementation(function (this: PacingScheduler, ...args) {
+  vi.spyOn(FloodLearning.prototype, 'learnChatFlood').mockImplementation(function (this: FloodLearning, ...args) {
     learnChat.apply(this, args);
     const window = this.groupWindow(args[0]);
     if (window !== undefined) learned.groups.set(args[0], [...(learned.groups.get(args[0]) ?? []), window]);

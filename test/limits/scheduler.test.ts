@@ -229,9 +229,9 @@ describe('PacingScheduler', () => {
     // Its wait: until the first of the four it accepted leaves the window, rounded up to a second.
     const openAt = Math.ceil((burst[0]! + 60_000 + 40) / 1_000) * 1_000;
     const fifth = { seq: 4, sentAt: burst[4]!, sendNo: -1 };
-    scheduler.refused('chat:-5', false, fifth);
-    scheduler.learnChatFlood('chat:-5', openAt, fifth);
-    expect(scheduler.groupWindow('chat:-5')).toBe(4);
+    scheduler.learning.refused('chat:-5', false, fifth);
+    scheduler.learning.learnChatFlood('chat:-5', openAt, fifth);
+    expect(scheduler.learning.groupWindow('chat:-5')).toBe(4);
     const next = Array.from({ length: 4 }, () => send(-5).done);
     await clock.run(Promise.all(next), 10_000);
     const later = times(sent, -5).slice(5);
@@ -243,9 +243,9 @@ describe('PacingScheduler', () => {
     // after the first), so its limit stays 20 per minute.
     await clock.run(Promise.all(Array.from({ length: 3 }, () => send(-6).done)));
     const third = { seq: 7, sentAt: Math.max(...times(sent, -6)), sendNo: -1 };
-    scheduler.refused('chat:-6', false, third);
-    scheduler.learnChatFlood('chat:-6', clock.now() + 1_000, third);
-    expect(scheduler.groupWindow('chat:-6')).toBe(20);
+    scheduler.learning.refused('chat:-6', false, third);
+    scheduler.learning.learnChatFlood('chat:-6', clock.now() + 1_000, third);
+    expect(scheduler.learning.groupWindow('chat:-6')).toBe(20);
     const t = clock.now();
     await clock.run(Promise.all(Array.from({ length: 10 }, () => send(-6).done)), 10_000);
     expect(Math.max(...times(sent, -6))).toBeLessThan(t + 2_000);
