@@ -32,10 +32,11 @@
  *   act. It is true for `server` and `timeout`.
  */
 
-import { botApiVerdict, fromBotApi, fromHttpResponse, pageVerdict } from './bot-api-answer.js';
+import { fromBotApi, fromHttpResponse } from './bot-api-answer.js';
 import { FAILURE_KINDS, type Failure, type FailureKind } from './failure.js';
 import { classifyRpc } from './mtproto.js';
-import { isFetchFailed, networkCodeInText, networkRule, readNetworkError, UNEXPLAINED_TRANSPORT } from './network.js';
+import { isFetchFailed, readNetworkError, UNEXPLAINED_TRANSPORT } from './network.js';
+import { fromOwnError } from './own-error.js';
 import { readRpcError } from './rpc-error-shape.js';
 import {
   DEFAULT_FLOOD_WAIT_MS,
@@ -48,10 +49,10 @@ import {
   positiveInteger,
   primitiveText,
   safeGet,
-  safePath,
+  type Inner,
   type Verdict,
 } from './shapes.js';
-import { isTelegramError } from './telegram-error.js';
+import { fromLibraryWrapper } from './sdk-wrappers.js';
 
 export { parseMtprotoName, type MtprotoNameInfo } from './mtproto.js';
 
@@ -96,109 +97,9 @@ function classifyValue(value: unknown, trail: Trail): Verdict | undefined {
   );
 }
 
-type Inner = (next: unknown) => Verdict | undefined;
-
 // ---------------------------------------------------------------------------------------------
-// 1. This package's own errors (src/errors/telegram-error.ts)
-
-function fromOwnError(e: object, inner: Inner): Verdict | undefined {
-  let ours = false;
-  try {
-    ours = isTelegramError(e);
-  } catch {
-    ours = false; // a Proxy whose `get` trap throws
-  }
-  if (!ours) return undefined;
-
-  const code = integer(safeGet(e, 'error_code'));
-  const verdict = ownErrorVerdict(e, nameOf(e), code, inner);
-  const description = safeGet(e, 'description');
-  if (verdict.description === undefined && typeof description === 'string') verdict.description = description;
-  if (verdict.code === undefined && code !== undefined) verdict.code = code;
-  // The client knows best whether its request may have left (it saw where the failure happened).
-  const maybeDelivered = safeGet(e, 'maybeDelivered');
-  if (typeof maybeDelivered === 'boolean') verdict.maybeDelivered = maybeDelivered;
-  return verdict;
-}
-
-function ownErrorVerdict(e: object, name: string | undefined, code: number | undefined, inner: Inner): Verdict {
-  switch (name) {
-    case 'RetryAfter':
-      return botApiVerdict(code ?? 429, safeGet(e, 'description'), safeGet(e, 'parameters'), safeGet(e, 'retryAfter'));
-    case 'ChatMigrated': {
-      const newChatId = integer(safeGet(e, 'newChatId'));
-      if (newChatId === undefined) break;
-      return { kind: 'chat_migrated', code: code ?? 400, migrateToChatId: newChatId, maybeDelivered: false };
-    }
-    case 'TimedOut':
-      return { kind: 'timeout', maybeDelivered: true };
-    case 'NetworkError': {
-      // Our client also reports a 5xx answer as NetworkError: that is Telegram's side failing.
-      if (code !== undefined && code >= 500) return { kind: 'server', code, maybeDelivered: true };
-      const underlying = inner(safeGet(e, 'cause'));
-      if (underlying && (underlying.kind === 'network' || underlying.kind === 'timeout')) return underlying;
-      return { ...UNEXPLAINED_TRANSPORT };
-    }
-    case 'InvalidServerResponse':
-      return pageVerdict(code);
-    case 'InvalidToken':
-      return { kind: 'unauthorized', maybeDelivered: false };
-  }
-  return botApiVerdict(code, safeGet(e, 'description'), safeGet(e, 'parameters'));
-}
-
-// ---------------------------------------------------------------------------------------------
-// 2. SDK wrappers whose meaning is in their name or string code
-
-function fromLibraryWrapper(e: object, inner: Inner): Verdict | undefined {
-  const name = nameOf(e);
-  const className = constructorNameOf(e);
-
-  // grammY: the fetch failed or its body was not JSON; the reason is in `error`.
-  if (name === 'HttpError' && safeGet(e, 'error') !== undefined) {
-    const underlying = inner(safeGet(e, 'error'));
-    if (underlying && underlying.kind !== 'unknown') return underlying;
-    // grammY's own timeout is a plain Error "Request to 'x' timed out after N seconds".
-    const text = safeGet(safeGet(e, 'error'), 'message');
-    if (typeof text === 'string' && /timed out/i.test(text)) return { kind: 'timeout', maybeDelivered: true };
-    return { ...UNEXPLAINED_TRANSPORT };
-  }
-  // GramJS: MSG_WAIT_FAILED/MSG_WAIT_TIMEOUT, dressed as a 420 FLOOD without a wait.
-  if (className === 'MsgWaitError' || name === 'MsgWaitError') return { kind: 'server', maybeDelivered: true };
-  // mtcute: the client's own request timeout.
-  if (className === 'MtTimeoutError') return { kind: 'timeout', maybeDelivered: true };
-
-  const code = safeGet(e, 'code');
-  switch (code) {
-    case 'ETELEGRAM': // ntba 0.x and 2.x: a Bot API answer, read below; a broken one is Telegram's fault
-      return fromBotApi(e) ?? { kind: 'server', maybeDelivered: true };
-    case 'EPARSE':
-      // The body was not JSON: an HTML error page from a proxy, a truncated answer.
-      return { ...pageVerdict(integer(safePath(e, 'response', 'statusCode'))), type: code };
-    case 'EFATAL': // ntba 0.x keeps only the text of the request error ("EFATAL: Error: read ECONNRESET")
-      return inner(safeGet(e, 'cause')) ?? networkFromText(safeGet(e, 'message')) ?? { ...UNEXPLAINED_TRANSPORT, type: code };
-    case 'EFETCH': {
-      // ntba 2.x: a transport failure (reason in `cause`), or "Server error 502 on sendMessage".
-      const underlying = inner(safeGet(e, 'cause'));
-      if (underlying) return underlying;
-      const message = safeGet(e, 'message');
-      const status = typeof message === 'string' ? /Server error (\d{3})/.exec(message)?.[1] : undefined;
-      if (status !== undefined) return { kind: 'server', code: Number(status), maybeDelivered: true };
-      return { ...UNEXPLAINED_TRANSPORT, type: code };
-    }
-    case 'ETIMEOUT': // ntba 2.x: its own client timeout
-      return { kind: 'timeout', maybeDelivered: true, type: code };
-  }
-  return undefined;
-}
-
-function networkFromText(text: unknown): Verdict | undefined {
-  const code = networkCodeInText(text);
-  const rule = networkRule(code);
-  return rule && code !== undefined ? { ...rule, type: code } : undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
+// 1. This package's own errors: own-error.ts
+// 2. SDK wrappers whose meaning is in their name or string code: sdk-wrappers.ts
 // 3. Bot API answers and 6. HTTP responses whose body is not one: bot-api-answer.ts
 // 4. Transport errors: network.ts
 

@@ -144,3 +144,6 @@ export function primitiveText(value: unknown): string | undefined {
 
 /** A classification before the original value is attached as `cause`. */
 export type Verdict = Omit<Failure, 'cause'>;
+
+/** Classifies a value found inside another (its `cause`, a wrapped error), one level deeper in the walk. */
+export type Inner = (next: unknown) => Verdict | undefined;
