@@ -4,7 +4,7 @@
  *
  * It sends JSON only (no multipart file uploads): pass files by `file_id` or URL.
  */
-import type { AttemptFn, CallParams } from '../core/call.js';
+import type { CallParams } from '../core/call.js';
 import { abortReason, onAbort } from '../core/abort.js';
 import { checkOptions } from '../core/check-options.js';
 import { scrubSecret, tokenSpellings } from '../errors/scrub-token.js';
@@ -20,8 +20,6 @@ import {
   type BotApi,
   type BotApiOptions,
   type CallOptions,
-  type FetchLike,
-  type FetchRequestInit,
   type FetchResponseLike,
   type RawOptions,
 } from './options.js';

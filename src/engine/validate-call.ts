@@ -1,4 +1,4 @@
-import type { AttemptFn, CallInfo } from '../core/call.js';
+import type { CallInfo } from '../core/call.js';
 
 /** Rejects malformed arguments to `call`/`wrap` with a TypeError that says which one. */
 export function validateCall(where: string, fn: unknown, info: unknown): asserts info is CallInfo | undefined {

@@ -4,7 +4,6 @@
  * disagree: both call this.
  */
 import type { Failure } from '../errors/failure.js';
-import type { Action } from '../core/call.js';
 // When Telegram says "too many requests" but not how long: `classify` already fills the wait in;
 // `decide` falls back to it for failures built by hand.
 import { DEFAULT_FLOOD_WAIT_MS } from '../errors/shapes.js';

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createBotApi, type BotApiOptions, type FetchLike, type FetchRequestInit } from '../../src/botapi/index.js';
+import { createBotApi, type FetchLike, type FetchRequestInit } from '../../src/botapi/index.js';
 import type { Attempt, AttemptFn, CallInfo } from '../../src/core/call.js';
 import { RetryAfter } from '../../src/errors/telegram-error.js';
 import { hang, sendJson, startScriptServer, type ScriptServer } from './script-server.js';
-import { TOKEN, TOKEN_SECRET_HALF, rejectionOf } from './token-leak.js';
+import { TOKEN, rejectionOf } from './token-leak.js';
 
 let server: ScriptServer;
 

@@ -4,7 +4,6 @@
  */
 import { expect, it } from 'vitest';
 import { describeWithRedis } from '../../helpers/redis-server.js';
-import { redisBackend } from '../../../src/limits/redis/index.js';
 import { TELEGRAM_LIMITS } from '../../../src/limits/throttle-options.js';
 import { sleep, useRedis, waitUntil } from './redis-context.js';
 
