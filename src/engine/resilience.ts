@@ -2,15 +2,12 @@
  * `createResilience`: the policy engine. A call that succeeds at once costs one function call and a
  * promise; only a failure enters the retry loop (see retry-loop.ts).
  */
-import { abortReason, createStopper } from '../core/abort.js';
+import { abortReason } from '../core/abort.js';
 import { ATTEMPT_OUTCOME, type AdapterCallInfo, type Attempt, type AttemptFn, type CallInfo, type CallParams } from '../core/call.js';
-import { createMemoryChatIdStore } from '../core/chat-id-store.js';
 import { isOptionsObject, rejectUnknownOptions } from '../core/check-options.js';
 import { checkOption, describeValue } from '../core/checks.js';
-import { EventHub } from '../core/events.js';
 import { classify } from '../errors/classify.js';
 import { ClosedError } from '../errors/closed-error.js';
-import { Limiter } from '../limits/limiter.js';
 import { isPacedMethod } from '../limits/paced-methods.js';
 import { resolveThrottle } from '../limits/throttle-options.js';
 import { BUILTIN_RULES } from '../policy/builtin-rules.js';
@@ -25,8 +22,7 @@ import { applyKnownMigrations, isPromise } from './known-migrations.js';
 import { ENGINE_DEFAULTS, ENGINE_OPTIONS, type EngineOptionKey, type ResilienceOptions } from './options.js';
 import type { Resilience } from './resilience-api.js';
 import { startTimes } from './start-time.js';
-import type { EngineState } from './state.js';
-import type { ResilienceEvents } from './types.js';
+import { createEngineState, type EngineState } from './state.js';
 import { validateCall } from './validate-call.js';
 
 export type { DerivedOptions, Explanation, Resilience } from './resilience-api.js';
@@ -48,48 +44,10 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
   }
   const userRules = compileRules(WHERE, options.rules);
   const builtins = (options.builtinRules ?? ENGINE_DEFAULTS.builtinRules) ? compileRules('built-in rules', BUILTIN_RULES) : [];
-  const {
-    backend,
-    backendTimeoutMs = ENGINE_DEFAULTS.backendTimeoutMs,
-    onBackendError = ENGINE_DEFAULTS.onBackendError,
-    clock = ENGINE_DEFAULTS.clock,
-    random = ENGINE_DEFAULTS.random,
-  } = options;
-  if (options.chatIdStore === undefined && backend?.chatIdStore !== undefined) {
-    checkOption(WHERE, 'backend.chatIdStore', backend.chatIdStore, ENGINE_OPTIONS.chatIdStore.check);
+  if (options.chatIdStore === undefined && options.backend?.chatIdStore !== undefined) {
+    checkOption(WHERE, 'backend.chatIdStore', options.backend.chatIdStore, ENGINE_OPTIONS.chatIdStore.check);
   }
-  const userStore = options.chatIdStore ?? backend?.chatIdStore;
-  const ownStore = userStore === undefined ? createMemoryChatIdStore() : undefined;
-  const chatIdStore = userStore ?? ownStore!;
-
-  const state: EngineState = {
-    clock,
-    random,
-    events: new EventHub<ResilienceEvents>((error) => state.reportError(error)),
-    chatIdStore,
-    // Most bots never see a migration: while our own store is empty, no call looks anything up.
-    migrationsKnown: ownStore ? () => ownStore.size() > 0 : () => true,
-    homeDc: undefined,
-    closed: false,
-    stopper: createStopper(),
-    limiter: undefined,
-    reportError(error) {
-      const message = error instanceof Error ? error.message : String(error);
-      process.emitWarning(`telegram-resilience: ${message}`, 'TelegramResilienceWarning');
-    },
-  };
-  if (throttle || backend) {
-    const limiter = new Limiter({
-      clock,
-      throttle,
-      backend,
-      backendTimeoutMs,
-      onBackendError,
-      onBackendStatus: (event) => state.events.emit('backend', event),
-    });
-    state.limiter = limiter;
-    state.onFailure = (failure, attempt, ticket) => limiter.onFailure(failure, attempt, ticket);
-  }
+  const state = createEngineState(options, throttle);
   return engine(state, policy, userRules, builtins);
 }
 
