@@ -30,7 +30,10 @@ export const GROUP_WINDOW_MS = 60_000;
 export const ANSWER_WAIT_MS = 2_000;
 /** How much request round trips may add to a wait Telegram announced (for reading a group's 429). */
 const ROUND_TRIP_SLACK_MS = 2_000;
-/** Sends a group keeps beyond its window's worth. */
+/**
+ * Sends a group keeps beyond two windows' worth: the latest window tells what Telegram's window held
+ * after a 429, the one before it proves what Telegram accepted (`acceptedInOneWindow`).
+ */
 const WINDOW_EXTRA = 4;
 /** A private chat's learned spacing never exceeds this many times the configured one. */
 const MAX_LEARNED_SPACING_FACTOR = 10;
@@ -51,7 +54,7 @@ export interface PrivateLimit extends SendTimes {
 
 export interface GroupLimit extends SendTimes {
   kind: 'group';
-  /** Send times of the last messages (at most the configured `groupPerMinute`), oldest first. */
+  /** Send times of the last messages (two configured windows' worth and a few: see recordSend), oldest first. */
   window: number[];
   /** Their send numbers (`PaceTicket.sendNo`), beside `window`: times can tie, send order cannot. */
   windowSendNos: number[];
@@ -81,8 +84,9 @@ export function limitReadyAt(chat: ChatLimit, marginMs: number): number {
 }
 
 /**
- * A message to the chat goes at `now`. A group keeps the times of its last `maxWindow` sends (the
- * configured groupPerMinute) and a few more, to tell what arrived in Telegram's window after a 429.
+ * A message to the chat goes at `now`. A group keeps the times of its last sends: two windows'
+ * worth (`maxWindow` is the configured groupPerMinute) and a few more, to tell what arrived in
+ * Telegram's window after a 429, and what it accepted before.
  */
 export function recordSend(chat: ChatLimit, now: number, maxWindow: number, sendNo = -1): void {
   chat.prevSentAt = chat.lastSentAt;
@@ -93,7 +97,7 @@ export function recordSend(chat: ChatLimit, now: number, maxWindow: number, send
     chat.windowSendNos.push(sendNo);
     chat.awaitedSendNo = sendNo;
     chat.awaitedUntil = now + ANSWER_WAIT_MS;
-    while (chat.window.length > maxWindow + WINDOW_EXTRA) {
+    while (chat.window.length > 2 * maxWindow + WINDOW_EXTRA) {
       chat.window.shift();
       chat.windowSendNos.shift();
     }
@@ -126,14 +130,66 @@ export function forgetRefusedSend(chat: ChatLimit | undefined, rate: BotRate, se
 }
 
 /**
- * True when the group's own window explains a 429 for the send made at `refusedAt` that holds the
- * group until `openAt`: one of the sends in its window leaves it then (60 s after it, plus the way
- * there and back, rounded up to a second). The refused send has left the window already.
+ * True when the group's own window explains a 429 for the `refused` send that holds the group until
+ * `openAt`: one of the sends in its window leaves it then (60 s after it, plus the way there and
+ * back, rounded up to a second), and the window held as many as the group has been seen to accept.
+ * The refused send has left the window already.
+ *
+ * The second condition is for a 429 that was the bot's: a group's message that waited for a bot-wide
+ * slot goes later than its window allowed, and when the bot's second is full just as a send leaves the
+ * group's window, the timing alone would blame the group and learn it lower than it accepted.
  */
-export function groupWindowExplains(chat: GroupLimit, openAt: number, refusedAt: number, marginMs: number): boolean {
-  return chat.window.some(
+export function groupWindowExplains(chat: GroupLimit, openAt: number, refused: RefusedSend, marginMs: number): boolean {
+  const refusedAt = refused.sentAt;
+  const leavesThen = chat.window.some(
     (at) => at > refusedAt - GROUP_WINDOW_MS - 2 * marginMs && at + GROUP_WINDOW_MS <= openAt && at + GROUP_WINDOW_MS > openAt - 1_000 - ROUND_TRIP_SLACK_MS,
   );
+  return leavesThen && heldBefore(chat, refused, marginMs) >= acceptedInOneWindow(chat, refused, marginMs);
+}
+
+/**
+ * "Sent before the refused one": by send order where both numbers are known (late answers move sends
+ * to one instant, often the refused one's), else by time.
+ */
+function sentBefore(chat: GroupLimit, i: number, refused: RefusedSend): boolean {
+  const sendNo = chat.windowSendNos[i]!;
+  return refused.sendNo >= 0 && sendNo >= 0 ? sendNo < refused.sendNo : chat.window[i]! < refused.sentAt;
+}
+
+/**
+ * What Telegram's window held when it refused: the sends before the refused one that may have ARRIVED
+ * in the 60 s before it, those sent up to twice the margin earlier too (the margin is an estimate).
+ * Counting fewer would learn less than Telegram accepted (a 429 that latency explains would slow the
+ * group for good). Sends after the refused one are left out: they are still on their way, most of
+ * them to be refused as well.
+ */
+function heldBefore(chat: GroupLimit, refused: RefusedSend, marginMs: number): number {
+  let held = 0;
+  for (let i = 0; i < chat.window.length; i++) {
+    if (sentBefore(chat, i, refused) && chat.window[i]! > refused.sentAt - GROUP_WINDOW_MS - 2 * marginMs) held++;
+  }
+  return held;
+}
+
+/**
+ * The most sends before the refused one that Telegram accepted within one of its windows for sure:
+ * sent less than 60 s less twice the margin apart, so they arrived less than 60 s apart. Every send
+ * in the window before the refused one was accepted: a refused one leaves the window, and a group's
+ * next message waits for the answer to its previous one (a send lost to the network aside). Only
+ * sends of the two windows before the refused one count: had a group become stricter, a window
+ * later the proof is gone and its window is learned.
+ */
+function acceptedInOneWindow(chat: GroupLimit, refused: RefusedSend, marginMs: number): number {
+  const span = GROUP_WINDOW_MS - 2 * marginMs;
+  const since = refused.sentAt - 2 * GROUP_WINDOW_MS;
+  let most = 0;
+  for (let last = 0; last < chat.window.length; last++) {
+    if (!sentBefore(chat, last, refused) || chat.window[last]! <= since) continue;
+    let count = 0;
+    for (let i = 0; i <= last; i++) if (sentBefore(chat, i, refused) && chat.window[i]! > chat.window[last]! - span) count++;
+    most = Math.max(most, count);
+  }
+  return most;
 }
 
 /**
@@ -162,21 +218,10 @@ export function learnChatFlood(chat: ChatLimit, openAt: number, refused: Refused
   }
   // The refused send already left the window (forgetRefusedSend): what is there was sent and not
   // (yet) refused. If the group's window refused it, Telegram lets us send again when the oldest
-  // send in that window leaves it (60 s after it, plus the way there and back, rounded up to a
-  // second). No send matches: the 429 was not the group's window (the bot's limit, met while sending
-  // to a group), and nothing is learned. Else what Telegram's window held is the sends that may have
-  // ARRIVED in the 60 s before the refused one: those sent up to twice the margin earlier too (the
-  // margin is an estimate). Counting fewer would learn less than Telegram accepted (a 429 that
-  // latency explains would slow the group for good). Sends after the refused one are left out: they
-  // are still on their way, most of them to be refused as well.
-  if (!groupWindowExplains(chat, openAt, refusedAt, marginMs)) return false;
-  // "Before" by send order where known: late answers move sends to one instant, often the refused one's.
-  const { window, windowSendNos } = chat;
-  let held = 0;
-  for (let i = 0; i < window.length; i++) {
-    const before = refused.sendNo >= 0 && windowSendNos[i]! >= 0 ? windowSendNos[i]! < refused.sendNo : window[i]! < refusedAt;
-    if (before && window[i]! > refusedAt - GROUP_WINDOW_MS - 2 * marginMs) held++;
-  }
+  // send in that window leaves it. Else (the bot's limit, met while sending to a group) nothing is
+  // learned. What Telegram's window held is `heldBefore`.
+  if (!groupWindowExplains(chat, openAt, refused, marginMs)) return false;
+  const held = heldBefore(chat, refused, marginMs);
   if (held >= chat.perWindow) return false;
   chat.perWindow = held;
   return true;

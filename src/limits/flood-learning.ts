@@ -41,7 +41,7 @@ export class FloodLearning {
   /** True when the group `key`'s own window explains a 429 for `ticket`'s send that holds it until `openAt` (clock time). */
   groupWindowExplains(key: string, openAt: number, ticket: PaceTicket): boolean {
     const chat = this.book.get(key);
-    return chat?.kind === 'group' && groupWindowExplains(chat, openAt - this.time.epoch, ticket.sentAt, this.marginMs());
+    return chat?.kind === 'group' && groupWindowExplains(chat, openAt - this.time.epoch, ticket, this.marginMs());
   }
 
   /** A 429 held this chat until `openAt` (clock time) after `ticket`'s send: learn its real limit. */
