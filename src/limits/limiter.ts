@@ -6,35 +6,19 @@ import { abortableSleep, createStopper } from '../core/abort.js';
 import type { Clock } from '../core/clock.js';
 import { ClosedError } from '../errors/closed-error.js';
 import type { Failure } from '../errors/failure.js';
-import type { Attempt, CallParams } from '../core/call.js';
+import type { CallParams } from '../core/call.js';
 import { DEFAULT_FLOOD_WAIT_MS } from '../errors/shapes.js';
 import type { LimitsBackend } from './backend.js';
 import { FloodGates } from './flood-gates.js';
+import { FloodScopes, gateScopes, type Sending } from './flood-scopes.js';
 import { PacingScheduler, type PaceJob, type PaceTicket } from './scheduler.js';
 import { isPacedMethod } from './paced-methods.js';
 import { chatScopeOf, type ChatScope } from './scope.js';
 import type { ResolvedThrottle } from './throttle-options.js';
 import { BackendLink, type BackendStatusListener } from './backend-link.js';
 
-/** What the limiter reads of an attempt (not its `signal`: the caller's own is passed, or none). */
-type Sending = Pick<Attempt, 'method' | 'params'>;
-
 /** A booked slot overtaken by a gate is re-booked at most this often (then it goes as booked). */
 const MAX_REBOOKINGS = 3;
-
-/** The gates a call waits at: its method's (MTProto), and for paced calls the bot's and its chat's. */
-function gateScopes(method: string | undefined, paced: boolean, chatKey: string | undefined): string[] {
-  const scopes: string[] = [];
-  if (method) scopes.push(`method:${method}`);
-  if (paced) {
-    scopes.push('bot');
-    if (chatKey) scopes.push(chatKey);
-  }
-  return scopes;
-}
-
-/** Two 429s for different chats within this window mean the whole bot is being limited. */
-const BOT_WIDE_WINDOW_MS = 1_000;
 
 export interface LimiterOptions {
   clock: Clock;
@@ -50,7 +34,7 @@ export class Limiter {
   readonly gates: FloodGates;
   readonly scheduler: PacingScheduler | undefined;
   private readonly link: BackendLink | undefined;
-  private readonly recentChatFloods = new Map<string, number>();
+  private readonly floodScopes = new FloodScopes();
   /** With a shared backend: when each paced send's shared wait ended (its round trip starts there). */
   private readonly sharedSentAt = new WeakMap<PaceTicket, number>();
   private readonly clock: Clock;
@@ -180,7 +164,7 @@ export class Limiter {
     // second does not make it the bot's (two groups stricter than 20 per 60 s closed the whole
     // bot for their wait, up to a minute, and taught it a rate far below what Telegram accepted).
     const groupsOwn = chat?.kind === 'group' && learnFrom !== undefined && learnFrom.learning.groupWindowExplains(chat.key, openAt, learnFrom.ticket);
-    for (const scope of groupsOwn ? [chat.key] : this.floodScopes(failure, attempt, chat, now)) {
+    for (const scope of groupsOwn ? [chat.key] : this.floodScopes.closedBy(failure, attempt, chat, now)) {
       const wasOpen = this.gates.openAt(scope) === 0;
       if (this.gates.close(scope, openAt)) this.link?.closeGate(scope, openAt);
       if (!learnFrom) continue;
@@ -189,21 +173,6 @@ export class Limiter {
       // leave it at its share of the rate after the others stop.
       else if (wasOpen && !this.link) learnFrom.learning.learnBotFlood(paid, learnFrom.ticket);
     }
-  }
-
-  /**
-   * Which scopes a flood answer closes. MTProto: SLOWMODE_WAIT is the chat's, FLOOD_WAIT the method's.
-   * Bot API 429: the chat's when the call names one; the whole bot's when it names none, or when a
-   * second chat is hit within a second (Telegram is limiting the bot, not one chat).
-   */
-  private floodScopes(failure: Failure, attempt: Sending, chat: ChatScope | undefined, now: number): string[] {
-    const type = failure.type ?? '';
-    if (type.startsWith('SLOWMODE_WAIT')) return chat ? [chat.key] : ['bot'];
-    if (failure.code !== 429 && /WAIT|DELAY/.test(type) && attempt.method) return [`method:${attempt.method}`];
-    if (!chat) return ['bot'];
-    for (const [key, at] of this.recentChatFloods) if (at <= now - BOT_WIDE_WINDOW_MS) this.recentChatFloods.delete(key);
-    this.recentChatFloods.set(chat.key, now);
-    return this.recentChatFloods.size >= 2 ? [chat.key, 'bot'] : [chat.key];
   }
 
   private waitGates(scopes: string[], signal: AbortSignal | undefined): Promise<void> | undefined {
