@@ -45,6 +45,7 @@ function rows({ name, result: r }) {
       return [
         [name, 'ns/call, fn direct', fmt(r.nsDirect), '', '', ''],
         [name, 'ns/call, call(fn) vs fn().then(_, rethrow)', fmt(r.nsCall), fmt(r.nsBare), `${r.ratioCallToBare}x`, '<= 1.15x'],
+        [name, 'ns/call, call(fn) vs the least retryable wrapper (a closure keeping fn)', fmt(r.nsCall), fmt(r.nsRetryable), `${r.ratioCallToRetryable}x`, ''],
         [name, 'ns/call, call(fn) vs p-retry', fmt(r.nsCall), fmt(r.nsPRetry), `${r.ratioCallToPRetry}x`, ''],
         [name, 'ns/call, throttled getMe vs p-retry', fmt(r.nsCallThrottledUnpaced), fmt(r.nsPRetry), `${r.ratioThrottledToPRetry}x`, ''],
         [name, 'ns/call, grammyTransformer vs auto-retry', fmt(r.nsGrammyTransformer), fmt(r.nsGrammyAutoRetry), `${r.ratioGrammyTransformerToAutoRetry}x`, '<= 1x'],
