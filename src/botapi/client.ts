@@ -8,7 +8,8 @@ import type { CallParams } from '../core/call.js';
 import { abortReason, onAbort } from '../core/abort.js';
 import { checkOptions } from '../core/check-options.js';
 import { scrubSecret, tokenSpellings } from '../errors/scrub-token.js';
-import { errorFromFetchFailure, outcomeFromResponse, timedOut } from './errors-from-response.js';
+import { errorFromFetchFailure, timedOut } from './errors-from-fetch.js';
+import { outcomeFromResponse } from './errors-from-response.js';
 import { nodeRequest, type RequestHandle } from './node-transport.js';
 import {
   CALL_OPTION_CHECKS,
