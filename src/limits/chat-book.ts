@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import { IndexedHeap } from '../core/heap.js';
-import { limitReadyAt, NEVER, recordSend } from './chat-limit.js';
+import { limitReadyAt, NEVER, recordSend as countSend } from './chat-limit.js';
 import { newChatState, readyBefore, waitingBefore, type ChatState } from './chat-state.js';
 import { IdleChats } from './idle-chats.js';
 import type { PaceTime } from './pace-time.js';
@@ -108,7 +108,7 @@ export class ChatBook {
       if (chat.awaitedSendNo >= 0) this.awaited.delete(chat.awaitedSendNo);
       this.awaited.set(sendNo, chat);
     }
-    recordSend(chat, now, this.limits.groupPerMinute, sendNo);
+    countSend(chat, now, this.limits.groupPerMinute, sendNo);
     if (chat.size === 0) this.becameIdle(chat);
   }
 

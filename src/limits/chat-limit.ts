@@ -176,8 +176,8 @@ function heldBefore(chat: GroupLimit, refused: RefusedSend, marginMs: number): n
  * sent less than 60 s less twice the margin apart, so they arrived less than 60 s apart. Every send
  * in the window before the refused one was accepted: a refused one leaves the window, and a group's
  * next message waits for the answer to its previous one (a send lost to the network aside). Only
- * sends of the two windows before the refused one count: had a group become stricter, a window
- * later the proof is gone and its window is learned.
+ * spans ending in the two windows before the refused one count: had a group become stricter, a
+ * window later the proof is gone and its window is learned.
  */
 function acceptedInOneWindow(chat: GroupLimit, refused: RefusedSend, marginMs: number): number {
   const span = GROUP_WINDOW_MS - 2 * marginMs;
