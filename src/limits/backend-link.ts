@@ -69,19 +69,24 @@ export class BackendLink {
   }
 
   /**
-   * Books a shared slot, then waits for it. Falls back to "go now" when the backend fails. Resolves
-   * to false when the wait ended too late for the slot (more than half the margin: the timer fired
-   * late, the event loop was busy): sent now, the message would arrive in a window that already
+   * Books a shared slot, then waits for it. Falls back to "go now" when the backend fails. The
+   * message may not go when the wait ended too late for the slot (more than half the margin: the
+   * timer fired late, the event loop was busy): sent now, it would arrive in a window that already
    * holds its share, and a 429 there stops every process of the bot. The caller books again
    * instead; the slot it had stays unused, which costs a slot, not a flood wait. (The slot is
    * counted from when the booking's answer arrived, so a late answer alone is not seen here.)
    * At paid rates a send may go up to `BATCH_MS` before its slot: the sends whose slots fall in
    * one such step of the clock leave together, on one wake-up (a batch of bookings has consecutive
    * slots), and slots are booked that much further apart to keep the windows.
+   * Resolves to undefined when the message may go now, or to the slot it did not use (epoch ms),
+   * which the next booking passes on as `unusedSlotAtEpochMs`.
    */
-  async reserve(request: { chat: ChatScope | undefined; paid: boolean; marginMs: number }, signal?: AbortSignal): Promise<boolean> {
+  async reserve(
+    request: { chat: ChatScope | undefined; paid: boolean; marginMs: number; unusedSlotAtEpochMs?: number },
+    signal?: AbortSignal,
+  ): Promise<number | undefined> {
     await this.started(signal);
-    if (!this.startedOk) return true;
+    if (!this.startedOk) return undefined;
     let sendAt: number | undefined;
     // Real time, like the guard's timeout. A booking made just before the timeout would still be
     // answered after it, when nobody waits any more, and hold a slot nobody uses: so the booking must
@@ -92,7 +97,7 @@ export class BackendLink {
     await this.guard('reserve', async () => {
       sendAt = await this.backend.reserve({ ...request, marginMs: request.marginMs + early, expiresAtEpochMs });
     });
-    if (sendAt === undefined) return true;
+    if (sendAt === undefined) return undefined;
     const slotAt = this.toClock(sendAt);
     // Sends whose slots fall in one BATCH_MS step of the clock wake up together, at its start. Not
     // a group's: its own window (20 per 60 s) is kept by its slots, and is not brought forward.
@@ -100,7 +105,7 @@ export class BackendLink {
     const goAt = step > 0 ? Math.floor(slotAt / step) * step : slotAt;
     const wait = goAt - this.options.clock.now();
     if (wait > 0) await abortableSleep(this.options.clock, wait, signal, this.options.stop);
-    return this.options.clock.now() - slotAt <= Math.max(MIN_LATE_MS, request.marginMs / 2);
+    return this.options.clock.now() - slotAt <= Math.max(MIN_LATE_MS, request.marginMs / 2) ? undefined : sendAt;
   }
 
   closeGate(scope: string, openAt: number): void {

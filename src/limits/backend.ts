@@ -14,6 +14,32 @@ export interface BackendContext {
   onGate(scope: string, openAtEpochMs: number): void;
 }
 
+/** One message's booking (see `LimitsBackend.reserve`). */
+export interface ReserveRequest {
+  chat: ChatScope | undefined;
+  paid: boolean;
+  /**
+   * Epoch ms (this machine's clock) when the caller stops waiting for the booking (its timeout).
+   * A booking that would be made later (the backend stalled with the request in hand) must not be
+   * made, so it holds no slot.
+   */
+  expiresAtEpochMs?: number;
+  /**
+   * The sender's margin on every 1000 ms window, in ms (learned from its round trips, see
+   * round-trips.ts): bot-wide slots are at least `(1000 + marginMs) / rate` apart, so the windows
+   * hold where Telegram counts them, at arrival.
+   * @default 0
+   */
+  marginMs?: number;
+  /**
+   * This message was booked before, at this time (what `reserve()` resolved to), and was not sent
+   * then: its wait ended too late for the slot. Its chat sent nothing then, so the backend should
+   * not hold the message back for its chat's sake because of that booking (a private chat would
+   * otherwise wait a whole second behind its own unsent message).
+   */
+  unusedSlotAtEpochMs?: number;
+}
+
 export interface LimitsBackend {
   /** For events and errors, e.g. `redis`. */
   readonly name: string;
@@ -22,13 +48,8 @@ export interface LimitsBackend {
   /**
    * Books the next slot for one message across all processes (the bot-wide limit and the chat's own)
    * and resolves to the epoch ms at which it may be sent. A booked slot is never given to anybody else.
-   * `expiresAtEpochMs`: the latest time the booking may be made so that its answer still reaches
-   * the caller before it stops waiting; a booking that would be made later (the backend stalled
-   * with the request in hand) must not be made, so it holds no slot. `marginMs`: the sender's
-   * margin on every window (see round-trips.ts): bot-wide slots are at least `(1000 + marginMs) /
-   * rate` apart, so the windows hold where Telegram counts them, at arrival.
    */
-  reserve(request: { chat: ChatScope | undefined; paid: boolean; expiresAtEpochMs?: number; marginMs?: number }): Promise<number>;
+  reserve(request: ReserveRequest): Promise<number>;
   /** Closes `scope` for every process until `openAtEpochMs`; the gate must expire by itself. */
   closeGate(scope: string, openAtEpochMs: number): Promise<void>;
   /** Gates currently closed, for a process that joins late: scope -> epoch ms. */

@@ -114,10 +114,12 @@ export class Limiter {
     signal: AbortSignal | undefined,
     ticket: PaceTicket | undefined,
   ): Promise<void> {
+    let unusedSlotAtEpochMs: number | undefined;
     for (let tries = 0; ; tries++) {
-      const onTime = await this.link!.reserve({ chat, paid, marginMs }, signal);
+      const request = { chat, paid, marginMs, ...(unusedSlotAtEpochMs !== undefined && { unusedSlotAtEpochMs }) };
+      unusedSlotAtEpochMs = await this.link!.reserve(request, signal);
       const closed = this.waitGates(scopes, signal);
-      if (tries >= MAX_REBOOKINGS || (!closed && onTime)) break;
+      if (tries >= MAX_REBOOKINGS || (!closed && unusedSlotAtEpochMs === undefined)) break;
       if (closed) await closed;
     }
     if (ticket) this.sharedSentAt.set(ticket, this.clock.now());

@@ -109,13 +109,17 @@ describe('shared slots that come too late', () => {
     const clock = createManualClock(0);
     epochFollows(clock);
     // The first answer names a slot 100 ms gone (Redis answered late); the second one now.
-    const { backend, requests } = recordingBackend((n) => Date.now() - (n === 0 ? 100 : 0));
+    const answers: number[] = [];
+    const { backend, requests } = recordingBackend((n) => answers[answers.push(Date.now() - (n === 0 ? 100 : 0)) - 1]!);
     const resilience = createResilience({ clock, throttle: true, backend });
     let sent = 0;
     const call = resilience.call(async () => ++sent, { method: 'sendMessage', params: { chat_id: 1, text: 'x' } });
     await clock.run(call, 10_000);
     expect(sent).toBe(1);
     expect(requests).toHaveLength(2);
+    // The second booking names the slot the first one left unused (so its chat does not wait behind it).
+    expect(requests[0]!.unusedSlotAtEpochMs).toBeUndefined();
+    expect(requests[1]!.unusedSlotAtEpochMs).toBe(answers[0]);
     // Until round trips are seen, the margin is the initial 50 ms, and every booking says so.
     expect(requests.every((r) => r.marginMs === 50)).toBe(true);
     await resilience.close();

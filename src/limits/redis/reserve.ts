@@ -1,7 +1,7 @@
 /**
  * Booking messages' slots: one round trip and one atomic script for a batch of them (see RESERVE_LUA).
  */
-import type { ChatScope } from '../scope.js';
+import type { ReserveRequest } from '../backend.js';
 import { botRateOf, type ResolvedThrottle } from '../throttle-options.js';
 import { assertUp, type ConnectionState } from './connection.js';
 import type { RedisKeys } from './keys.js';
@@ -10,21 +10,7 @@ import type { ScriptClient } from './scripts.js';
 /** Groups: at most `groupPerMinute` messages in any window this long. */
 export const GROUP_WINDOW_MS = 60_000;
 
-export interface ReserveRequest {
-  chat: ChatScope | undefined;
-  paid: boolean;
-  /**
-   * Epoch ms (this machine's clock) when the caller stops waiting for the booking (its timeout).
-   * A booking that reaches Redis later is refused there, so it holds no slot (see RESERVE_LUA).
-   */
-  expiresAtEpochMs?: number;
-  /**
-   * The margin on every 1000 ms window, in ms (the sender's, learned from its round trips): slots
-   * are `(1000 + marginMs) / rate` apart, never closer than whole milliseconds of `1000 / rate`.
-   * @default 0
-   */
-  marginMs?: number;
-}
+export type { ReserveRequest };
 
 /**
  * How far Redis's clock is ahead of this machine's, learned from every answer (Redis's `now`
@@ -54,10 +40,11 @@ export interface BookedSlot {
   redisNowMs: number;
 }
 
-/** The script's arguments for one message: its chat's key, and its seven ARGV (see RESERVE_LUA). */
+/** The script's arguments for one message: its chat's key, and its eight ARGV (see RESERVE_LUA). */
 function bookingArgs(keys: RedisKeys, limits: ResolvedThrottle, request: ReserveRequest, offset: RedisClockOffset): { key: string; argv: string[] } {
   const { chat, paid } = request;
   const deadline = offset.toRedis(request.expiresAtEpochMs);
+  const unused = offset.toRedis(request.unusedSlotAtEpochMs);
   // Telegram counts arrivals: a window kept by slot times holds there when it is longer by the
   // spread of arrivals (the margin). At least whole milliseconds, rounded up: a hair wider never trips.
   const perSecond = botRateOf(limits, paid);
@@ -65,7 +52,16 @@ function bookingArgs(keys: RedisKeys, limits: ResolvedThrottle, request: Reserve
   const chatLimit = chat?.kind === 'private' ? Math.ceil(1000 / limits.chatPerSecond) : chat ? Math.floor(limits.groupPerMinute) : 0;
   return {
     key: chat ? keys.chat(chat) : keys.unused,
-    argv: [paid ? '1' : '', interval.toFixed(3), chat?.kind ?? '', String(chatLimit), String(GROUP_WINDOW_MS), chat?.key ?? '', deadline === undefined ? '' : String(deadline)],
+    argv: [
+      paid ? '1' : '',
+      interval.toFixed(3),
+      chat?.kind ?? '',
+      String(chatLimit),
+      String(GROUP_WINDOW_MS),
+      chat?.key ?? '',
+      deadline === undefined ? '' : String(deadline),
+      unused === undefined ? '' : String(unused),
+    ],
   };
 }
 
@@ -89,7 +85,7 @@ export async function bookSlots(
     argv.push(...args.argv);
   }
   const sentAt = Date.now();
-  const answer = await client.telegramResilienceReserveV3(
+  const answer = await client.telegramResilienceReserveV4(
     String(5 + chatKeys.length),
     keys.freeTail,
     keys.freeLater,

@@ -23,9 +23,10 @@ local function fmt3(x) return string.format('%.3f', x) end
  * consecutive slots, so their sends can leave together).
  * KEYS: 1 bot-wide tail, 2 bot-wide "later" set, 3 and 4 the same two for paid broadcasts, 5 the
  * gates hash, then one per message: its chat's key (or an unused one).
- * ARGV: 7 per message: 1 paid ('1' or empty), 2 bot-wide interval ms, 3 chat kind (`private`,
+ * ARGV: 8 per message: 1 paid ('1' or empty), 2 bot-wide interval ms, 3 chat kind (`private`,
  * `group` or empty), 4 the chat's interval ms (private) or messages per window (group), 5 the group
- * window ms, 6 the chat's gate scope (or empty), 7 the deadline (Redis epoch ms, or empty: none).
+ * window ms, 6 the chat's gate scope (or empty), 7 the deadline (Redis epoch ms, or empty: none),
+ * 8 the slot this message was booked before and not sent at (Redis epoch ms, or empty).
  * Returns { now, slot or 'late' per message } as strings (Redis epoch ms).
  *
  * The deadline is when the caller stops waiting for the answer (its timeout). A booking that runs
@@ -39,12 +40,17 @@ local function fmt3(x) return string.format('%.3f', x) end
  * a slot of its own in the "later" set instead of pushing the tail, so one slow chat never stalls
  * the whole bot; slots taken from the tail step over those. Slots in a chat only move forward, so
  * a chat's messages keep their order.
+ *
+ * A message booked again because its wait ended too late for its slot (ARGV 8: it was not sent
+ * then) is not held back by that booking in its private chat: it would otherwise wait a second
+ * behind itself. A group keeps such a booking in its window (a group's slots are too close together
+ * to tell one from another's across clocks), which costs the group one of its slots for a minute.
  */
 export const RESERVE_LUA = `${PRELUDE}
 -- The "later" sets the bookings touched (their expiry is set once, after the batch).
 local laterKeysBooked = {}
 
-local function book(tailKey, laterKey, chatKey, interval, kind, chatLimit, window, chatGate, deadline)
+local function book(tailKey, laterKey, chatKey, interval, kind, chatLimit, window, chatGate, deadline, unused)
   if deadline and now > deadline then return 'late' end
   local want = now
   local gates = redis.call('HMGET', KEYS[5], 'bot', chatGate ~= '' and chatGate or 'bot')
@@ -56,6 +62,10 @@ local function book(tailKey, laterKey, chatKey, interval, kind, chatLimit, windo
   local groupMax = 0
   if kind == 'private' then
     local nextAt = tonumber(redis.call('GET', chatKey))
+    -- Booked last by this very message, which was not sent then: the chat may send from that slot
+    -- on, not an interval after it. (Any later booking of the chat is an interval further still,
+    -- far beyond the half interval allowed here for the clocks' error.)
+    if nextAt and unused and nextAt <= unused + chatLimit * 1.5 then nextAt = math.min(nextAt, unused) end
     if nextAt and nextAt > want then want = nextAt end
   elseif kind == 'group' then
     groupMax = math.max(1, math.floor(chatLimit))
@@ -110,10 +120,10 @@ local function book(tailKey, laterKey, chatKey, interval, kind, chatLimit, windo
 end
 
 local out = { fmt(now) }
-for i = 0, #ARGV / 7 - 1 do
-  local a = i * 7
+for i = 0, #ARGV / 8 - 1 do
+  local a = i * 8
   local paid = ARGV[a + 1] == '1'
-  out[#out + 1] = book(paid and KEYS[3] or KEYS[1], paid and KEYS[4] or KEYS[2], KEYS[6 + i], tonumber(ARGV[a + 2]), ARGV[a + 3], tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), ARGV[a + 6], tonumber(ARGV[a + 7]))
+  out[#out + 1] = book(paid and KEYS[3] or KEYS[1], paid and KEYS[4] or KEYS[2], KEYS[6 + i], tonumber(ARGV[a + 2]), ARGV[a + 3], tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), ARGV[a + 6], tonumber(ARGV[a + 7]), tonumber(ARGV[a + 8]))
 end
 -- A "later" set lives as long as its latest slot: set once per batch, after all its bookings.
 for laterKey in pairs(laterKeysBooked) do
@@ -165,7 +175,7 @@ return out
 
 /** Names the scripts get on the user's client (`defineCommand`): versioned, so two copies of this package never clash. */
 export const COMMANDS = {
-  reserve: 'telegramResilienceReserveV3',
+  reserve: 'telegramResilienceReserveV4',
   closeGate: 'telegramResilienceCloseGateV1',
   openGates: 'telegramResilienceOpenGatesV1',
 } as const;
@@ -173,7 +183,7 @@ export const COMMANDS = {
 /** A client with our scripts defined: ioredis runs them with EVALSHA, and EVAL once when Redis lacks them. */
 export interface ScriptClient {
   /** The number of keys first (it varies with the batch), then the keys, then ARGV. */
-  telegramResilienceReserveV3(...args: string[]): Promise<string[]>;
+  telegramResilienceReserveV4(...args: string[]): Promise<string[]>;
   telegramResilienceCloseGateV1(...args: string[]): Promise<number>;
   telegramResilienceOpenGatesV1(...args: string[]): Promise<string[]>;
 }

@@ -70,7 +70,7 @@ describeWithRedis('redis reservation script', () => {
     const hourAhead = Date.now() + 3_600_000;
     const fake = {
       status: 'ready',
-      telegramResilienceReserveV3: async () => [String(hourAhead), String(hourAhead + 250)],
+      telegramResilienceReserveV4: async () => [String(hourAhead), String(hourAhead + 250)],
     } as unknown as Parameters<typeof bookSlot>[0];
     const before = Date.now();
     const at = slotToEpoch(await bookSlot(fake, keys, TELEGRAM_LIMITS, { chat: undefined, paid: false }));
@@ -296,6 +296,27 @@ describeWithRedis('redis reservation script', () => {
     redis.server.resume();
     await redis.admin.ping(); // Redis has run everything that was on its sockets
     expect(await redis.admin.exists(keys.freeTail, keys.chat(privateChat(2)))).toBe(0);
+  });
+
+  it('a message booked again because its slot passed unsent waits for no booking of its own in its chat', async () => {
+    const backend = redis.backend();
+    await backend.start({ limits: limitsOf({ chatPerSecond: 1 }), onGate: () => {} });
+    const first = await backend.reserve({ chat: privateChat(5), paid: false });
+    await sleep(30); // its slot passes unsent (the wait ended too late)
+    const again = await backend.reserve({ chat: privateChat(5), paid: false, unusedSlotAtEpochMs: first });
+    // Without the unused slot it would wait out the chat's second behind itself.
+    expect(again - Date.now()).toBeLessThan(200);
+    // The chat's next message is a second after the slot actually used.
+    const next = await backend.reserve({ chat: privateChat(5), paid: false });
+    expect(next - again).toBeGreaterThanOrEqual(990);
+
+    // Another message of the chat booked since: the one booked again keeps a second behind it.
+    const a = await backend.reserve({ chat: privateChat(6), paid: false });
+    const b = await backend.reserve({ chat: privateChat(6), paid: false });
+    await sleep(30);
+    const aAgain = await backend.reserve({ chat: privateChat(6), paid: false, unusedSlotAtEpochMs: a });
+    expect(aAgain - b).toBeGreaterThanOrEqual(990);
+    await backend.close();
   });
 
   it('holds every limit for any mix of requests (property)', async () => {
