@@ -15,18 +15,21 @@
  *    else) sending the same 12,000 messages to an unlimited simulator: what BullMQ plus a request
  *    per job costs here, against which our per-message CPU (journal, limits, engine) is a ratio.
  * Every recipient must be delivered exactly once; the bench says so. BENCH_BULLMQ_FREE and
- * BENCH_BULLMQ_PAID set the number of recipients (default 450 and 12,000).
+ * BENCH_BULLMQ_PAID set the number of recipients (default 450 and 12,000). BENCH_BULLMQ_SWEEP
+ * (e.g. `1,2,5,10`) runs the paid campaign again with each number of processes.
  * Skipped (with a message) when dist/cli or bullmq is missing or redis-server is not on PATH.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, loadBuilt, maxInWindow, report, round } from './common.mjs';
 import { startRedis } from './redis-server.mjs';
 
 const FREE_RECIPIENTS = Number(process.env.BENCH_BULLMQ_FREE ?? 450);
 const PAID_RECIPIENTS = Number(process.env.BENCH_BULLMQ_PAID ?? 12_000);
+/** Process counts for the paid campaign swept (e.g. `1,2,5,10`): how CPU per message grows with processes on these cores. Off by default. */
+const SWEEP = (process.env.BENCH_BULLMQ_SWEEP ?? '').split(',').filter(Boolean).map(Number);
 const CLI = join(ROOT, 'dist/cli/index.js');
 
 function skip(reason) {
@@ -53,10 +56,23 @@ function cpuMsOf(pid) {
   }
 }
 
+/**
+ * Workers run at a lower priority than the simulator and redis-server (nice 10). The simulator
+ * stands in for Telegram, whose servers do not share our cores: starved of CPU by ten workers, it
+ * read requests late and in bunches and counted bursts that were never sent (paid, ten processes:
+ * 29-144 429s a run at the same priority, none at nice 10, the same rate).
+ */
+const WORKER_NICE = 10;
+
 /** Spawns `args` and polls its CPU until it exits (the last reading is within 50 ms of its end). */
 function spawnMeasured(args, env) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      setPriority(child.pid, WORKER_NICE);
+    } catch {
+      // Not allowed here: the run is measured at the same priority.
+    }
     let err = '';
     let cpuMs;
     const poll = setInterval(() => (cpuMs = cpuMsOf(child.pid) ?? cpuMs), 50);
@@ -154,12 +170,18 @@ try {
   const free = await campaign({ name: 'free', processes: 3, recipients: FREE_RECIPIENTS, paid: false, simLimit: 30, redis, dir });
   const paid = await campaign({ name: 'paid', processes: 10, recipients: PAID_RECIPIENTS, paid: true, simLimit: 1000, redis, dir });
   const bare = await bareWorkers({ processes: 10, recipients: PAID_RECIPIENTS, redis });
+  const sweep = [];
+  for (const processes of SWEEP) {
+    const run = await campaign({ name: `sweep${processes}`, processes, recipients: PAID_RECIPIENTS, paid: true, simLimit: 1000, redis, dir });
+    sweep.push({ processes, perSecond: run.perSecond, sustainedPerSecond: run.sustainedPerSecond, maxIn1000ms: run.maxIn1000ms, serverFloods: run.serverFloods, cpuMsPerMessage: run.cpuMsPerMessage, exactlyOnce: run.exactlyOnce });
+  }
   const ours = paid.cpuMsPerMessage;
   const result = {
     bench: 'bullmq',
     free,
     paid,
     bare,
+    ...(sweep.length > 0 && { sweep }),
     freeShareOfLimit: round(free.perSecond / 30, 3),
     freeTargetMet: free.perSecond >= 0.95 * 30 && free.maxIn1000ms <= 30 && free.exactlyOnce,
     paidTargetMet: paid.perSecond >= 900 && paid.exactlyOnce,
@@ -172,7 +194,8 @@ try {
     `bullmq: 3 processes, limit 30/s: ${free.perSecond}/s (${round(free.perSecond / 0.3, 1)}% of the limit), at most ${free.maxIn1000ms} in any 1,000 ms, ` +
       `${free.serverFloods} 429s, exactly once: ${free.exactlyOnce}; 10 processes --paid: ${paid.perSecond}/s (sustained ${paid.sustainedPerSecond}/s), at most ${paid.maxIn1000ms} in any 1,000 ms, ` +
       `${paid.serverFloods} 429s, exactly once: ${paid.exactlyOnce}, ${paid.wallPerSecond}/s from start to exit, ${cpuText(ours)}; ` +
-      `peer, 10 bare BullMQ workers (one HTTP request per job, nothing else): ${bare.perSecond}/s, ${cpuText(bare.cpuMsPerMessage)}`,
+      `peer, 10 bare BullMQ workers (one HTTP request per job, nothing else): ${bare.perSecond}/s, ${cpuText(bare.cpuMsPerMessage)}` +
+      sweep.map((r) => `; sweep, ${r.processes} processes: ${r.perSecond}/s (sustained ${r.sustainedPerSecond}/s), ${r.serverFloods} 429s, ${cpuText(r.cpuMsPerMessage)}`).join(''),
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
