@@ -4,12 +4,13 @@
  * either falls back to local limits (default; says so once through an event, and says so again when
  * the backend is back) or fails the call.
  */
-import { abortableSleep, untilAborted } from '../core/abort.js';
+import { untilAborted } from '../core/abort.js';
 import { BackendUnavailableError } from '../errors/backend-unavailable-error.js';
 import type { Clock } from '../core/clock.js';
 import type { LimitsBackend } from './backend.js';
 import { batchMsAt } from './bot-rate.js';
 import type { ChatScope } from './scope.js';
+import { SharedWakes } from './shared-wakes.js';
 import { botRateOf, type ResolvedThrottle } from './throttle-options.js';
 
 export type BackendStatusListener = (event: { backend: string; status: 'down' | 'up'; error?: unknown }) => void;
@@ -36,11 +37,15 @@ export class BackendLink {
   private starting: Promise<void> | undefined;
   private startedOk = false;
   private closed = false;
+  /** The sends of one `BATCH_MS` step wake on one timer. */
+  private readonly wakes: SharedWakes;
 
   constructor(
     private readonly backend: LimitsBackend,
     private readonly options: LinkOptions,
-  ) {}
+  ) {
+    this.wakes = new SharedWakes(options.clock, options.stop);
+  }
 
   /** Epoch ms -> clock time (they are the same with the system clock). */
   private toClock(epochMs: number): number {
@@ -104,7 +109,7 @@ export class BackendLink {
     const step = request.chat?.kind === 'group' ? 0 : early;
     const goAt = step > 0 ? Math.floor(slotAt / step) * step : slotAt;
     const wait = goAt - this.options.clock.now();
-    if (wait > 0) await abortableSleep(this.options.clock, wait, signal, this.options.stop);
+    if (wait > 0) await this.wakes.until(goAt, signal);
     return this.options.clock.now() - slotAt <= Math.max(MIN_LATE_MS, request.marginMs / 2) ? undefined : sendAt;
   }
 
