@@ -14,9 +14,10 @@ import type { Redis } from 'ioredis';
 import type { ClaimRules } from '../broadcast/journal.js';
 import type { CampaignKeys } from './keys.js';
 
-/** How to see whether a job of the queue exists: its Redis key, and the queue's own connection. */
+/** How to see whether a job of the queue exists: the prefix of its Redis key, and the queue's own connection. */
 export interface JobLookup {
-  keyOf(jobId: string): string;
+  /** A job's key is this followed by its id. */
+  keyPrefix: string;
   client: Pick<Redis, 'eval'>;
 }
 
@@ -26,8 +27,11 @@ export async function jobLookupOf(queue: unknown): Promise<JobLookup | undefined
   if (typeof q.toKey !== 'function' || typeof q.getBackend !== 'function') return undefined;
   const client = (await q.getBackend().client) as { eval?: unknown } | undefined;
   if (typeof client?.eval !== 'function') return undefined;
-  const toKey = q.toKey as (type: string) => string;
-  return { keyOf: (jobId) => toKey(jobId), client: client as Pick<Redis, 'eval'> };
+  const toKey = (type: string) => (q.toKey as (type: string) => string).call(q, type);
+  const keyPrefix = toKey('');
+  // A key layout other than "<prefix>:<queue>:<id>": no lookup, every recipient is enqueued (always safe).
+  if (toKey('x') !== `${keyPrefix}x`) return undefined;
+  return { keyPrefix, client: client as Pick<Redis, 'eval'> };
 }
 
 /** True when a record (JSON, as the journal stores it) is final under `rules`: its job would send nothing. */
@@ -58,15 +62,17 @@ export async function stillToEnqueue(
 }
 
 /**
- * Which job keys exist, in one script: a pipeline of one EXISTS per job cost ioredis about 13 µs
- * of CPU per recipient, the script about 1 (batches of 1,000), in every process of a campaign
- * (each enqueues the whole file).
+ * Which jobs exist, in one script: a pipeline of one EXISTS per job cost ioredis about 13 µs of CPU
+ * per recipient, a script given every key about 1 (batches of 1,000), in every process of a
+ * campaign (each enqueues the whole file). Given the ids and the prefix once, it writes a third of
+ * the bytes, and answers in one string of 0s and 1s instead of an array.
  */
-const JOBS_EXIST_LUA = "local out = {} for i, key in ipairs(KEYS) do out[i] = redis.call('EXISTS', key) end return out";
+const JOBS_EXIST_LUA =
+  "local out = {} for i = 2, #ARGV do out[i - 1] = redis.call('EXISTS', ARGV[1] .. ARGV[i]) end return table.concat(out)";
 
 async function jobsExist(queue: JobLookup, jobIds: readonly string[]): Promise<boolean[]> {
   // A failed lookup counts as "no job": the recipient is then enqueued, which is always safe.
-  const found = await queue.client.eval(JOBS_EXIST_LUA, jobIds.length, ...jobIds.map((id) => queue.keyOf(id))).catch(() => []);
-  const answers = Array.isArray(found) ? found : [];
-  return jobIds.map((_id, i) => answers[i] === 1);
+  const found = await queue.client.eval(JOBS_EXIST_LUA, 0, queue.keyPrefix, ...jobIds).catch(() => '');
+  const answers = typeof found === 'string' ? found : '';
+  return jobIds.map((_id, i) => answers.charCodeAt(i) === 49); // '1'
 }

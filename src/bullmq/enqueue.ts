@@ -109,21 +109,27 @@ export async function enqueueBroadcast(queue: BroadcastQueue, options: EnqueueBr
     ...(options.resendUncertain === true && { resendUncertain: true as const }),
     ...(options.retryFailed === true && { retryFailed: true as const }),
   };
-  const opts = (chatId: ChatId) => ({ jobId: jobIdOf(campaign, chatId), removeOnComplete: true, removeOnFail: true, attempts: 20, backoff: { type: 'exponential', delay: 500 } });
+  const opts = () => ({ removeOnComplete: true, removeOnFail: true, attempts: 20, backoff: { type: 'exponential', delay: 500 } });
   const rules = { resendUncertain: options.resendUncertain === true, retryFailed: options.retryFailed === true };
   const lookup = await jobLookupOf(queue);
   const leases = batchLeases(client, journal.keys.enqueueLeases, JSON.stringify(flags));
-  let batch: Array<{ name: string; data: BroadcastJobData; opts: { jobId: string } & Record<string, unknown> }> = [];
+  // A job is built only for a recipient the filter keeps: every process offers the whole list, and
+  // most of what it offers is already queued or done.
+  const jobOf = (chatId: ChatId, jobId: string) => {
+    const data: BroadcastJobData = { campaign, chatId, ...flags, ...(message.build && { params: message.build(chatId) }) };
+    return { name: JOB_NAME, data, opts: { jobId, ...opts() } };
+  };
+  let batch: ChatId[] = [];
   let read = 0;
   const flush = async () => {
     if (batch.length === 0) return;
     const offered = batch;
     batch = [];
-    const jobIds = offered.map((job) => job.opts.jobId);
+    const jobIds = offered.map((chatId) => jobIdOf(campaign, chatId));
     await leases.offer(jobIds, async () => {
-      const chatKeys = offered.map((job) => chatKey(job.data.chatId));
+      const chatKeys = offered.map(chatKey);
       const needed = await stillToEnqueue(client, journal.keys, lookup, chatKeys, jobIds, rules);
-      const jobs = offered.filter((_job, i) => needed[i]);
+      const jobs = offered.flatMap((chatId, i) => (needed[i] ? [jobOf(chatId, jobIds[i]!)] : []));
       if (jobs.length > 0) await queue.addBulk(jobs);
     });
   };
@@ -135,8 +141,7 @@ export async function enqueueBroadcast(queue: BroadcastQueue, options: EnqueueBr
       await leases.settle();
       throw new TypeError(`${WHERE}: recipient #${read} is not a chat id (a non-zero integer or "@username"): ${JSON.stringify(value)}`);
     }
-    const data: BroadcastJobData = { campaign, chatId, ...flags, ...(message.build && { params: message.build(chatId) }) };
-    batch.push({ name: JOB_NAME, data, opts: opts(chatId) });
+    batch.push(chatId);
     if (batch.length >= batchSize) await flush();
   }
   await flush();
