@@ -40,7 +40,7 @@ export type { BotApi, BotApiOptions } from './botapi/index.js';
 
 export type { ThrottleOptions } from './limits/throttle-options.js';
 export { TELEGRAM_LIMITS } from './limits/throttle-options.js';
-export type { LimitsBackend, BackendContext } from './limits/backend.js';
+export type { LimitsBackend, BackendContext, ReserveRequest } from './limits/backend.js';
 export { BackendUnavailableError, isBackendUnavailableError } from './errors/backend-unavailable-error.js';
 export { ClosedError, isClosedError } from './errors/closed-error.js';
 export { isPacedMethod } from './limits/paced-methods.js';

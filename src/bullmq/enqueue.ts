@@ -115,9 +115,9 @@ export async function enqueueBroadcast(queue: BroadcastQueue, options: EnqueueBr
   const leases = batchLeases(client, journal.keys.enqueueLeases, JSON.stringify(flags));
   // A job is built only for a recipient the filter keeps: every process offers the whole list, and
   // most of what it offers is already queued or done.
-  const jobOf = (chatId: ChatId, jobId: string) => {
+  const jobOf = (chatId: ChatId) => {
     const data: BroadcastJobData = { campaign, chatId, ...flags, ...(message.build && { params: message.build(chatId) }) };
-    return { name: JOB_NAME, data, opts: { jobId, ...opts() } };
+    return { name: JOB_NAME, data, opts: { jobId: jobIdOf(campaign, chatId), ...opts() } };
   };
   let batch: ChatId[] = [];
   let read = 0;
@@ -129,7 +129,7 @@ export async function enqueueBroadcast(queue: BroadcastQueue, options: EnqueueBr
     await leases.offer(jobIds, async () => {
       const chatKeys = offered.map(chatKey);
       const needed = await stillToEnqueue(client, journal.keys, lookup, chatKeys, jobIds, rules);
-      const jobs = offered.flatMap((chatId, i) => (needed[i] ? [jobOf(chatId, jobIds[i]!)] : []));
+      const jobs = offered.filter((_chatId, i) => needed[i]).map(jobOf);
       if (jobs.length > 0) await queue.addBulk(jobs);
     });
   };
