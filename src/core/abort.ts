@@ -48,9 +48,10 @@ export function onAbort(signal: AbortSignal, callback: () => void): () => void {
 
 /**
  * Settles like `promise`, or rejects with the abort reason as soon as `signal` aborts, so an abort
- * takes effect even when the work behind `promise` ignores the signal. Leaves no listener behind.
+ * takes effect even when the work behind `promise` ignores the signal (`onAborted` is called then,
+ * before the rejection). Leaves no listener behind.
  */
-export function untilAborted<T>(promise: PromiseLike<T>, signal: AbortSignal): Promise<T> {
+export function untilAborted<T>(promise: PromiseLike<T>, signal: AbortSignal, onAborted?: () => void): Promise<T> {
   const settled = Promise.resolve(promise);
   if (signal.aborted) {
     settled.catch(() => {}); // its late rejection is expected and of no interest now
@@ -59,6 +60,7 @@ export function untilAborted<T>(promise: PromiseLike<T>, signal: AbortSignal): P
   return new Promise<T>((resolve, reject) => {
     const unsubscribe = onAbort(signal, () => {
       settled.catch(() => {});
+      onAborted?.();
       reject(abortReason(signal));
     });
     settled.then(

@@ -5,7 +5,7 @@
  * the sleep is cancelled, so an aborted wait leaves no timer behind. `stop` (the limiter's, aborted
  * by `close()`) ends every wait.
  */
-import { abortReason, abortableSleep, onAbort } from '../core/abort.js';
+import { abortReason, abortableSleep, untilAborted } from '../core/abort.js';
 import type { Clock } from '../core/clock.js';
 
 interface Wake {
@@ -28,23 +28,7 @@ export class SharedWakes {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     const wake = this.wakes.get(at) ?? this.sleepUntil(at);
     wake.waiters++;
-    if (!signal) return wake.done;
-    return new Promise<void>((resolve, reject) => {
-      const off = onAbort(signal, () => {
-        this.leave(at, wake);
-        reject(abortReason(signal));
-      });
-      wake.done.then(
-        () => {
-          off();
-          resolve();
-        },
-        (error: unknown) => {
-          off();
-          reject(error);
-        },
-      );
-    });
+    return signal ? untilAborted(wake.done, signal, () => this.leave(at, wake)) : wake.done;
   }
 
   private sleepUntil(at: number): Wake {
