@@ -63,9 +63,10 @@ local function book(tailKey, laterKey, chatKey, interval, kind, chatLimit, windo
   if kind == 'private' then
     local nextAt = tonumber(redis.call('GET', chatKey))
     -- Booked last by this very message, which was not sent then: the chat may send from that slot
-    -- on, not an interval after it. (Any later booking of the chat is an interval further still,
-    -- far beyond the half interval allowed here for the clocks' error.)
-    if nextAt and unused and nextAt <= unused + chatLimit * 1.5 then nextAt = math.min(nextAt, unused) end
+    -- on (the record less one interval), not an interval after it. The unused slot comes in this
+    -- machine's time converted, off by the clocks' error: half an interval is allowed for that, and
+    -- any later booking of the chat would be a whole interval further still.
+    if nextAt and unused and nextAt <= unused + chatLimit * 1.5 then nextAt = nextAt - chatLimit end
     if nextAt and nextAt > want then want = nextAt end
   elseif kind == 'group' then
     groupMax = math.max(1, math.floor(chatLimit))

@@ -319,6 +319,43 @@ describeWithRedis('redis reservation script', () => {
     await backend.close();
   });
 
+  it('with messages booked again in place of unsent bookings, every used slot still keeps every limit (property)', async () => {
+    const client = scripted();
+    const limits = limitsOf({ globalPerSecond: 50, paidBroadcastPerSecond: 500, chatPerSecond: 10, groupPerMinute: 3 });
+    const chats: Array<ChatScope | undefined> = [undefined, privateChat(1), privateChat(2), group(-10)];
+    // Unused slots are told as this machine's times, converted with the offset learned from the
+    // answers (as the backend does): off by up to half a round trip from Redis's own slot times.
+    const offset = new RedisClockOffset();
+    const step = fc.record({ chat: fc.integer({ min: 0, max: chats.length - 1 }), paid: fc.boolean(), again: fc.boolean() });
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 40 }), async (plan) => {
+        await redis.admin.flushall();
+        const booked: Array<{ chat: ChatScope | undefined; paid: boolean; slot: number; used: boolean }> = [];
+        for (const { chat: c, paid, again } of plan) {
+          const chat = chats[c];
+          // Booked again: the chat's latest used booking was not sent (its wait ended too late).
+          const replaced = again ? booked.findLast((b) => b.chat === chat && b.used) : undefined;
+          if (replaced) replaced.used = false;
+          // A message booked again keeps its kind (paid or not).
+          const req = replaced ? { chat, paid: replaced.paid, unusedSlotAtEpochMs: replaced.slot } : { chat, paid };
+          const { slotMs } = await bookSlot(client, keys, limits, req, offset);
+          booked.push({ chat, paid: req.paid, slot: slotMs, used: true });
+          if (replaced) expect(slotMs).toBeGreaterThanOrEqual(replaced.slot); // never before the slot it replaces
+        }
+        // Bot-wide: every slot, used or not, keeps the spacing (an unused one is simply lost).
+        for (const gap of gaps(sorted(booked.filter((b) => !b.paid).map((b) => b.slot)))) expect(gap).toBeGreaterThanOrEqual(20);
+        for (const gap of gaps(sorted(booked.filter((b) => b.paid).map((b) => b.slot)))) expect(gap).toBeGreaterThanOrEqual(2);
+        for (const chat of chats) {
+          if (!chat) continue;
+          const used = sorted(booked.filter((b) => b.chat === chat && b.used).map((b) => b.slot));
+          if (chat.kind === 'private') for (const gap of gaps(used)) expect(gap).toBeGreaterThanOrEqual(100);
+          else for (let i = 0; i + 3 < used.length; i++) expect(used[i + 3]! - used[i]!).toBeGreaterThanOrEqual(60_000);
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('holds every limit for any mix of requests (property)', async () => {
     const client = scripted();
     const limits = limitsOf({ globalPerSecond: 50, paidBroadcastPerSecond: 500, chatPerSecond: 10, groupPerMinute: 3 });
